@@ -1,0 +1,26 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# kunit.py QEMU profile for the dmacore suites: an x86_64 q35 machine under
+# TCG, the same machine type as the boot matrix, so PCIe and ACPI behave as
+# they do there. Pass it with --qemu_config=<path to this file>.
+#
+# kunit.py adds -nodefaults -m 1024 -no-reboot -nographic -serial stdio and
+# appends kunit.enable=1 kunit_shutdown=reboot to the command line.
+
+from qemu_config import QemuArchParams
+
+QEMU_ARCH = QemuArchParams(
+	linux_arch='x86_64',
+	# Merged into the .kunitconfig only when kunit.py itself configures the
+	# kernel (kunit.py run/config); `make kunit` uses configs/test.config.
+	kconfig='''
+CONFIG_SERIAL_8250=y
+CONFIG_SERIAL_8250_CONSOLE=y
+CONFIG_PCI=y
+CONFIG_PCI_MSI=y''',
+	qemu_arch='x86_64',
+	kernel_path='arch/x86/boot/bzImage',
+	kernel_command_line='console=ttyS0',
+	# An edu device gives suites that want one a real PCI function to map for.
+	extra_qemu_params=['-machine', 'q35', '-accel', 'tcg', '-smp', '2',
+			   '-device', 'edu'])
