@@ -1,0 +1,586 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The direct backend: the device sees physical memory as it is, give or
+ * take a fixed offset per window.  A buffer the device can't reach is
+ * bounced through swiotlb one mapping at a time; coherent memory is
+ * allocated from the lowest zone that fits the device's coherent mask.
+ *
+ * The single-mapping fast paths are inlines in internal.h; this file holds
+ * everything that can afford a call.
+ */
+#include <linux/dma-map-ops.h>
+#include <linux/export.h>
+#include <linux/gfp.h>
+#include <linux/memremap.h>
+#include <linux/mm.h>
+#include <linux/pfn.h>
+#include <linux/set_memory.h>
+#include <linux/slab.h>
+
+#include "internal.h"
+
+/*
+ * The top of ZONE_DMA.  Architectures with a different ISA-style zone
+ * overwrite it during boot; x86 keeps the historical 16 MiB.
+ */
+u64 zone_dma_limit __ro_after_init = DMA_BIT_MASK(24);
+
+/* Memory shared with a device in an encrypted guest must be left in clear. */
+static dma_addr_t dma_direct_phys_to_dma(struct device *dev, phys_addr_t phys)
+{
+	if (force_dma_unencrypted(dev))
+		return phys_to_dma_unencrypted(dev, phys);
+	return phys_to_dma(dev, phys);
+}
+
+/**
+ * dma_coherent_ok() - Can the device reach [@phys, @phys + @size) with its
+ *	coherent mask?
+ * @dev: the device
+ * @phys: the start of the range
+ * @size: its length
+ *
+ * Return: true if every byte of the range is below the device's coherent
+ * mask and bus limit.
+ */
+bool dma_coherent_ok(struct device *dev, phys_addr_t phys, size_t size)
+{
+	dma_addr_t dma = dma_direct_phys_to_dma(dev, phys);
+
+	if (dma == DMA_MAPPING_ERROR)
+		return false;
+	return dma + size - 1 <= min_not_zero(dev->coherent_dma_mask, dev->bus_dma_limit);
+}
+
+/**
+ * dma_direct_get_required_mask() - The mask that covers all of RAM for @dev.
+ * @dev: the device
+ *
+ * Return: DMA_BIT_MASK(n) for the smallest n that reaches the last page.
+ */
+u64 dma_direct_get_required_mask(struct device *dev)
+{
+	phys_addr_t last = PFN_PHYS(max_pfn) - 1;
+	u64 highest = phys_to_dma(dev, last);
+
+	return DMA_BIT_MASK(fls64(highest));
+}
+
+/*
+ * The lowest address limit the direct backend can serve: a device must at
+ * least reach the bottom zone, or coherent allocations could never succeed
+ * for it.
+ */
+static u64 dma_direct_min_mask(void)
+{
+	u64 zone_top = IS_ENABLED(CONFIG_ZONE_DMA) ? zone_dma_limit : DMA_BIT_MASK(32);
+
+	/* a machine whose RAM ends below the zone top needs less */
+	return min_t(u64, zone_top, PFN_PHYS(max_pfn) - 1);
+}
+
+/**
+ * dma_direct_supported() - Can the direct backend serve a device with @mask?
+ * @dev: the device
+ * @mask: the proposed mask
+ *
+ * Return: 1 if it can, 0 if not.
+ */
+int dma_direct_supported(struct device *dev, u64 mask)
+{
+	return mask >= phys_to_dma_unencrypted(dev, dma_direct_min_mask());
+}
+
+/* True when no mapping of @dev will ever need a bounce buffer. */
+bool dma_direct_never_bounces(struct device *dev)
+{
+	return !is_swiotlb_force_bounce(dev) &&
+		dma_direct_limit(dev) >= dma_direct_get_required_mask(dev);
+}
+
+size_t dma_direct_max_mapping_size(struct device *dev)
+{
+	if (is_swiotlb_active(dev) && !dma_direct_never_bounces(dev))
+		return swiotlb_max_mapping_size(dev);
+	return SIZE_MAX;
+}
+
+/*
+ * The slow half of dma_direct_map_phys(): the device can't reach the buffer,
+ * or bouncing is forced.  swiotlb explains its own failures; only the case
+ * where there is no bounce pool at all is reported here.
+ */
+dma_addr_t dma_direct_bounce(struct device *dev, phys_addr_t phys, size_t size,
+			     enum dma_data_direction dir, unsigned long attrs)
+{
+	if (unlikely(!is_swiotlb_active(dev))) {
+		if (!(attrs & DMA_ATTR_NO_WARN))
+			dma_complain(dev, "dma_map", "%zu bytes at %pa are beyond mask %#llx and there is no bounce buffer",
+				     size, &phys, dma_direct_limit(dev));
+		return DMA_MAPPING_ERROR;
+	}
+	return swiotlb_map(dev, phys, size, dir, attrs);
+}
+
+/**
+ * dma_direct_map_resource() - Bus address of an MMIO range for @dev.
+ * @dev: the device
+ * @paddr: CPU physical address of the range
+ * @size: its length
+ * @dir: the direction of the transfer
+ * @attrs: DMA_ATTR_* flags
+ *
+ * Return: the bus address, or DMA_MAPPING_ERROR if @dev can't reach it.
+ */
+dma_addr_t dma_direct_map_resource(struct device *dev, phys_addr_t paddr, size_t size,
+				   enum dma_data_direction dir, unsigned long attrs)
+{
+	/* MMIO is never behind the RAM windows of dma_range_map */
+	dma_addr_t dma = paddr;
+
+	if (unlikely(!dma_capable(dev, dma, size, false))) {
+		dma_complain(dev, "dma_map_resource", "%zu bytes at %pa are beyond mask %#llx",
+			     size, &paddr, dma_direct_limit(dev));
+		return DMA_MAPPING_ERROR;
+	}
+	return dma;
+}
+
+/*
+ * Scatterlists.
+ *
+ * Neighbouring entries that end up adjacent in device address space are
+ * merged into one DMA segment as long as the device's segment size and
+ * boundary allow it.  DMA segments are written to the front of the list and
+ * the first unused entry gets a zero DMA length, so unmap and sync can walk
+ * the segments without knowing how many there were.  Bounced entries are
+ * never merged: each must be unmapped with exactly the size it was mapped
+ * with.  Merging needs a DMA length separate from the CPU length.
+ */
+struct dma_sg_cursor {
+	struct scatterlist *seg;	/* the DMA segment being built */
+	struct scatterlist *next;	/* where the next one goes */
+	bool seg_mergeable;
+	unsigned int max_seg;
+	unsigned long boundary;
+	int count;
+};
+
+static bool dma_sg_can_extend(struct dma_sg_cursor *cur, dma_addr_t dma, unsigned int len)
+{
+	dma_addr_t start;
+	u64 total;
+
+	if (!IS_ENABLED(CONFIG_NEED_SG_DMA_LENGTH) || !cur->seg || !cur->seg_mergeable)
+		return false;
+	start = sg_dma_address(cur->seg);
+	total = (u64)sg_dma_len(cur->seg) + len;
+	return start + sg_dma_len(cur->seg) == dma && total <= cur->max_seg &&
+		(start | cur->boundary) == ((start + total - 1) | cur->boundary);
+}
+
+static void dma_sg_emit(struct dma_sg_cursor *cur, dma_addr_t dma, unsigned int len,
+			bool mergeable)
+{
+	if (mergeable && dma_sg_can_extend(cur, dma, len)) {
+		sg_dma_len(cur->seg) += len;
+		return;
+	}
+	cur->seg = cur->next;
+	cur->next = sg_next(cur->seg);
+	cur->seg_mergeable = mergeable;
+	cur->count++;
+	sg_dma_address(cur->seg) = dma;
+	sg_dma_len(cur->seg) = len;
+}
+
+/* Mark the end of the DMA segments when there are fewer than CPU entries. */
+static void dma_sg_terminate(struct dma_sg_cursor *cur, int nents)
+{
+	if (IS_ENABLED(CONFIG_NEED_SG_DMA_LENGTH) && cur->next && cur->count < nents)
+		sg_dma_len(cur->next) = 0;
+}
+
+/* Peer-to-peer memory: returns 0 if handled, 1 to map it like RAM, or -errno. */
+static int dma_direct_map_p2p(struct device *dev, struct pci_p2pdma_map_state *p2p,
+			      struct scatterlist *ent, struct dma_sg_cursor *cur)
+{
+	switch (pci_p2pdma_map_segment(p2p, dev, ent)) {
+	case PCI_P2PDMA_MAP_BUS_ADDR:
+		/* the bus address was written into @ent; move it to its segment */
+		sg_dma_unmark_bus_address(ent);
+		dma_sg_emit(cur, ent->dma_address, ent->length, false);
+		sg_dma_mark_bus_address(cur->seg);
+		return 0;
+	case PCI_P2PDMA_MAP_THRU_HOST_BRIDGE:
+		return 1;
+	default:
+		dma_complain(dev, "dma_map_sg", "peer-to-peer page %p is unreachable", sg_page(ent));
+		return -EREMOTEIO;
+	}
+}
+
+int dma_direct_map_sg(struct device *dev, struct scatterlist *sgl, int nents,
+		      enum dma_data_direction dir, unsigned long attrs)
+{
+	struct dma_sg_cursor cur = {
+		.next = sgl,
+		.max_seg = dma_get_max_seg_size(dev),
+		.boundary = dma_get_seg_boundary(dev),
+	};
+	struct pci_p2pdma_map_state p2p = {};
+	struct scatterlist *ent;
+	int i, ret;
+
+	for_each_sg(sgl, ent, nents, i) {
+		phys_addr_t phys = sg_phys(ent);
+		dma_addr_t dma;
+
+		if (is_pci_p2pdma_page(sg_page(ent))) {
+			ret = dma_direct_map_p2p(dev, &p2p, ent, &cur);
+			if (ret < 0)
+				goto undo;
+			if (!ret)
+				continue;
+		}
+		dma = dma_direct_map_phys(dev, phys, ent->length, dir, attrs);
+		if (dma == DMA_MAPPING_ERROR) {
+			ret = is_swiotlb_active(dev) ? -ENOMEM : -EIO;
+			goto undo;
+		}
+		dma_sg_emit(&cur, dma, ent->length, dma == phys_to_dma(dev, phys));
+	}
+	dma_sg_terminate(&cur, nents);
+	return cur.count;
+
+undo:
+	dma_sg_terminate(&cur, nents);
+	dma_direct_unmap_sg(dev, sgl, cur.count, dir, attrs | DMA_ATTR_SKIP_CPU_SYNC);
+	return ret;
+}
+
+void dma_direct_unmap_sg(struct device *dev, struct scatterlist *sgl, int nents,
+			 enum dma_data_direction dir, unsigned long attrs)
+{
+	struct scatterlist *seg;
+	int i;
+
+	for_each_sg(sgl, seg, nents, i) {
+		if (!sg_dma_len(seg))
+			break;
+		if (sg_dma_is_bus_address(seg))
+			sg_dma_unmark_bus_address(seg);
+		else
+			dma_direct_unmap_phys(dev, sg_dma_address(seg), sg_dma_len(seg), dir, attrs);
+	}
+}
+
+/* Walks the DMA segments written by dma_direct_map_sg(). */
+static void dma_direct_sync_sg(struct device *dev, struct scatterlist *sgl, int nents,
+			       enum dma_data_direction dir, bool for_cpu)
+{
+	struct scatterlist *seg;
+	int i;
+
+	for_each_sg(sgl, seg, nents, i) {
+		dma_addr_t start = sg_dma_address(seg);
+		unsigned int len = sg_dma_len(seg);
+
+		if (!len)
+			break;
+		if (sg_dma_is_bus_address(seg))
+			continue;
+		if (for_cpu)
+			dma_direct_sync_single_for_cpu(dev, start, len, dir);
+		else
+			dma_direct_sync_single_for_device(dev, start, len, dir);
+	}
+}
+
+void dma_direct_sync_sg_for_cpu(struct device *dev, struct scatterlist *sgl, int nents,
+				enum dma_data_direction dir)
+{
+	dma_direct_sync_sg(dev, sgl, nents, dir, true);
+}
+
+void dma_direct_sync_sg_for_device(struct device *dev, struct scatterlist *sgl, int nents,
+				   enum dma_data_direction dir)
+{
+	dma_direct_sync_sg(dev, sgl, nents, dir, false);
+}
+
+/*
+ * Allocation.
+ *
+ * The page allocator can only be asked for a zone, not for an address
+ * limit, so try the widest zone the limit allows and fall back to narrower
+ * ones while the page we get is out of the device's reach.
+ */
+static const gfp_t dma_direct_zones[] = {
+	0,
+#ifdef CONFIG_ZONE_DMA32
+	GFP_DMA32,
+#endif
+#ifdef CONFIG_ZONE_DMA
+	GFP_DMA,
+#endif
+};
+
+static unsigned int dma_direct_first_zone(struct device *dev)
+{
+	u64 limit = min_not_zero(dev->coherent_dma_mask, dev->bus_dma_limit);
+	phys_addr_t phys_limit = dma_to_phys(dev, limit);
+	unsigned int i = 0;
+
+	if (limit >= dma_direct_get_required_mask(dev))
+		return 0;
+	if (IS_ENABLED(CONFIG_ZONE_DMA32) && phys_limit <= DMA_BIT_MASK(32))
+		i++;
+	if (IS_ENABLED(CONFIG_ZONE_DMA) && phys_limit <= zone_dma_limit)
+		i++;
+	/* with both zones configured: 0 = any, 1 = DMA32, 2 = DMA */
+	return min_t(unsigned int, i, ARRAY_SIZE(dma_direct_zones) - 1);
+}
+
+/* Zeroed pages under the device's coherent mask, or NULL. */
+static struct page *dma_direct_alloc_reachable(struct device *dev, size_t size, gfp_t gfp)
+{
+	unsigned int order = get_order(size);
+	unsigned int zone;
+	struct page *page;
+
+	if (unlikely(!dev->coherent_dma_mask)) {
+		dma_complain(dev, "dma_alloc", "device has no coherent DMA mask");
+		return NULL;
+	}
+	for (zone = dma_direct_first_zone(dev); zone < ARRAY_SIZE(dma_direct_zones); zone++) {
+		page = alloc_pages_node(dev_to_node(dev), gfp | dma_direct_zones[zone], order);
+		if (!page)
+			return NULL;
+		if (dma_coherent_ok(dev, page_to_phys(page), size))
+			return page;
+		__free_pages(page, order);
+	}
+	return NULL;
+}
+
+/*
+ * In an encrypted guest the device can only read memory the hypervisor can
+ * see, so shared buffers are switched to clear text for their lifetime.
+ * If switching back fails the pages are in an unknown state and must never
+ * be reused: callers leak them on purpose.
+ */
+static int dma_direct_share(struct device *dev, void *vaddr, size_t len, bool share)
+{
+	unsigned long start = (unsigned long)vaddr;
+
+	if (likely(!force_dma_unencrypted(dev)))
+		return 0;
+	return share ? set_memory_decrypted(start, PFN_UP(len)) :
+		       set_memory_encrypted(start, PFN_UP(len));
+}
+
+static void *dma_direct_alloc_buffer(struct device *dev, size_t size, dma_addr_t *dma_handle,
+				     gfp_t gfp)
+{
+	size_t len = PAGE_ALIGN(size);
+	struct page *pages;
+	void *buf;
+
+	if (force_dma_unencrypted(dev) && !gfpflags_allow_blocking(gfp)) {
+		dma_complain(dev, "dma_alloc", "atomic allocation of shared memory is not supported");
+		return NULL;
+	}
+	pages = dma_direct_alloc_reachable(dev, len, gfp & ~__GFP_ZERO);
+	if (!pages)
+		return NULL;
+	buf = page_address(pages);
+	if (dma_direct_share(dev, buf, len, true)) {
+		dma_complain(dev, "dma_alloc", "could not share %zu bytes with the device; leaking them",
+			     len);
+		return NULL;
+	}
+	memset(buf, 0, len);
+	*dma_handle = dma_direct_phys_to_dma(dev, page_to_phys(pages));
+	return buf;
+}
+
+/*
+ * Freeing with a handle that doesn't belong to the buffer is a driver bug
+ * that would otherwise hand a device's memory back to the page allocator.
+ */
+static bool dma_direct_free_args_ok(struct device *dev, void *cpu_addr, dma_addr_t dma_addr,
+				    const char *func)
+{
+	if (unlikely(!virt_addr_valid(cpu_addr) ||
+		     dma_direct_phys_to_dma(dev, virt_to_phys(cpu_addr)) != dma_addr)) {
+		dma_complain(dev, func, "%p/%pad was not allocated by the DMA API; not freed",
+			     cpu_addr, &dma_addr);
+		return false;
+	}
+	return true;
+}
+
+static void dma_direct_free_buffer(struct device *dev, size_t size, void *cpu_addr,
+				   dma_addr_t dma_addr, const char *func)
+{
+	size_t len = PAGE_ALIGN(size);
+
+	if (!dma_direct_free_args_ok(dev, cpu_addr, dma_addr, func))
+		return;
+	if (dma_direct_share(dev, cpu_addr, len, false)) {
+		dma_complain(dev, func, "could not unshare %zu bytes; leaking them", len);
+		return;
+	}
+	free_pages((unsigned long)cpu_addr, get_order(len));
+}
+
+/**
+ * dma_direct_alloc() - Coherent memory from the direct backend.
+ * @dev: a cache-coherent device
+ * @size: bytes wanted; whole pages are allocated
+ * @dma_handle: receives the bus address
+ * @gfp: allocation flags without zone modifiers
+ * @attrs: DMA_ATTR_* flags; none changes the outcome here
+ *
+ * Return: the zeroed buffer's kernel address, or NULL.
+ */
+void *dma_direct_alloc(struct device *dev, size_t size, dma_addr_t *dma_handle, gfp_t gfp,
+		       unsigned long attrs)
+{
+	/*
+	 * Coherent memory for a device that doesn't snoop caches needs an
+	 * uncached mapping; dmacore has no such allocator yet, and handing out
+	 * cached memory would corrupt data silently.
+	 */
+	if (!dev_is_dma_coherent(dev)) {
+		dma_complain(dev, "dma_alloc", "coherent memory for a non-coherent device is not supported");
+		return NULL;
+	}
+	return dma_direct_alloc_buffer(dev, size, dma_handle, gfp);
+}
+
+/**
+ * dma_direct_free() - Undo dma_direct_alloc().
+ * @dev: the device
+ * @size: the size that was asked for
+ * @cpu_addr: the kernel address returned
+ * @dma_addr: the bus address returned; a mismatch leaves the buffer alone
+ * @attrs: the attributes passed at allocation
+ */
+void dma_direct_free(struct device *dev, size_t size, void *cpu_addr, dma_addr_t dma_addr,
+		     unsigned long attrs)
+{
+	dma_direct_free_buffer(dev, size, cpu_addr, dma_addr, "dma_free");
+}
+
+/**
+ * dma_direct_alloc_pages() - Pages for dma_alloc_pages() on the direct path.
+ * @dev: the device
+ * @size: page-aligned size
+ * @dma_handle: receives the bus address
+ * @dir: the direction later syncs will use
+ * @gfp: allocation flags without zone modifiers
+ *
+ * Return: the first of the zeroed pages, or NULL.
+ */
+struct page *dma_direct_alloc_pages(struct device *dev, size_t size, dma_addr_t *dma_handle,
+				    enum dma_data_direction dir, gfp_t gfp)
+{
+	void *vaddr = dma_direct_alloc_buffer(dev, size, dma_handle, gfp);
+
+	return vaddr ? virt_to_page(vaddr) : NULL;
+}
+
+/**
+ * dma_direct_free_pages() - Undo dma_direct_alloc_pages().
+ * @dev: the device
+ * @size: the size allocated
+ * @page: the first page
+ * @dma_addr: the bus address returned
+ * @dir: the direction passed at allocation
+ */
+void dma_direct_free_pages(struct device *dev, size_t size, struct page *page,
+			   dma_addr_t dma_addr, enum dma_data_direction dir)
+{
+	dma_direct_free_buffer(dev, size, page_address(page), dma_addr, "dma_free_pages");
+}
+
+int dma_direct_get_sgtable(struct device *dev, struct sg_table *sgt, void *cpu_addr,
+			   dma_addr_t dma_addr, size_t size, unsigned long attrs)
+{
+	return dma_sgtable_from_page(sgt, virt_to_page(cpu_addr), size, GFP_KERNEL);
+}
+
+bool dma_direct_can_mmap(struct device *dev)
+{
+	return dev_is_dma_coherent(dev) || IS_ENABLED(CONFIG_DMA_NONCOHERENT_MMAP);
+}
+
+int dma_direct_mmap(struct device *dev, struct vm_area_struct *vma, void *cpu_addr,
+		    dma_addr_t dma_addr, size_t size, unsigned long attrs)
+{
+	if (!dma_direct_can_mmap(dev))
+		return -ENXIO;
+	vma->vm_page_prot = dma_pgprot(dev, vma->vm_page_prot, attrs);
+	return dma_mmap_pfns(vma, PHYS_PFN(virt_to_phys(cpu_addr)), size);
+}
+
+#ifdef CONFIG_MMU
+/**
+ * dma_pgprot() - The protection for a CPU mapping of a DMA buffer.
+ * @dev: the device the buffer belongs to
+ * @prot: the protection the mapping would otherwise get
+ * @attrs: the buffer's DMA_ATTR_* flags
+ *
+ * Return: @prot adjusted for memory encryption and, for devices that don't
+ * snoop the CPU caches, made uncached or write-combining.
+ */
+pgprot_t dma_pgprot(struct device *dev, pgprot_t prot, unsigned long attrs)
+{
+	if (force_dma_unencrypted(dev))
+		prot = pgprot_decrypted(prot);
+	if (dev_is_dma_coherent(dev))
+		return prot;
+	if (IS_ENABLED(CONFIG_ARCH_HAS_DMA_WRITE_COMBINE) && (attrs & DMA_ATTR_WRITE_COMBINE))
+		return pgprot_writecombine(prot);
+#ifdef pgprot_dmacoherent
+	return pgprot_dmacoherent(prot);
+#else
+	return pgprot_noncached(prot);
+#endif
+}
+#endif
+
+/**
+ * dma_direct_set_offset() - Give a device a single window onto RAM.
+ * @dev: the device
+ * @cpu_start: the first CPU physical address the device can reach
+ * @dma_start: the bus address at which the device sees @cpu_start
+ * @size: the size of the window
+ *
+ * For bus glue that knows a device's view of memory is offset.
+ *
+ * Return: 0, -EINVAL if the device already has a map, or -ENOMEM.
+ */
+int dma_direct_set_offset(struct device *dev, phys_addr_t cpu_start, dma_addr_t dma_start,
+			  u64 size)
+{
+	struct bus_dma_region *win;
+
+	if (unlikely(dev->dma_range_map)) {
+		dma_complain(dev, __func__, "device already has a DMA range map");
+		return -EINVAL;
+	}
+	if (cpu_start == dma_start)
+		return 0;
+	/* one window and the zero-sized terminator; driver core frees it */
+	win = kcalloc(2, sizeof(*win), GFP_KERNEL);
+	if (!win)
+		return -ENOMEM;
+	win->cpu_start = cpu_start;
+	win->dma_start = dma_start;
+	win->size = size;
+	dev->dma_range_map = win;
+	return 0;
+}

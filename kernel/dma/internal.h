@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Declarations shared by the files of the DMA core and nobody else.
+ *
+ * The direct backend's streaming calls are defined here as inlines so that
+ * mapping.c can serve a device without dma_map_ops with no function call
+ * beyond the exported entry point itself; only the rare bounce case leaves
+ * the inline path.
+ */
+#ifndef _KERNEL_DMA_INTERNAL_H
+#define _KERNEL_DMA_INTERNAL_H
+
+#include <linux/dma-direct.h>
+#include <linux/dma-map-ops.h>
+#include <linux/swiotlb.h>
+
+/* direct.c */
+dma_addr_t dma_direct_bounce(struct device *dev, phys_addr_t phys, size_t size,
+			     enum dma_data_direction dir, unsigned long attrs);
+int dma_direct_map_sg(struct device *dev, struct scatterlist *sgl, int nents,
+		      enum dma_data_direction dir, unsigned long attrs);
+void dma_direct_unmap_sg(struct device *dev, struct scatterlist *sgl, int nents,
+			 enum dma_data_direction dir, unsigned long attrs);
+void dma_direct_sync_sg_for_cpu(struct device *dev, struct scatterlist *sgl, int nents,
+				enum dma_data_direction dir);
+void dma_direct_sync_sg_for_device(struct device *dev, struct scatterlist *sgl, int nents,
+				   enum dma_data_direction dir);
+int dma_direct_get_sgtable(struct device *dev, struct sg_table *sgt, void *cpu_addr,
+			   dma_addr_t dma_addr, size_t size, unsigned long attrs);
+int dma_direct_mmap(struct device *dev, struct vm_area_struct *vma, void *cpu_addr,
+		    dma_addr_t dma_addr, size_t size, unsigned long attrs);
+bool dma_direct_can_mmap(struct device *dev);
+bool dma_direct_never_bounces(struct device *dev);
+size_t dma_direct_max_mapping_size(struct device *dev);
+
+/* mapping.c: small helpers that direct.c and ops_helpers.c share */
+int dma_sgtable_from_page(struct sg_table *sgt, struct page *page, size_t size, gfp_t gfp);
+int dma_mmap_pfns(struct vm_area_struct *vma, unsigned long pfn, size_t size);
+
+/*
+ * The rate-limited complaint every misuse gets: it names the device, the
+ * API call and what was wrong, so the message alone is enough to find the
+ * bug.  DMA_ATTR_NO_WARN callers asked for silence on failure and get it.
+ */
+#define dma_complain(dev, func, fmt, ...) \
+	dev_err_ratelimited(dev, "%s: " fmt "\n", func, ##__VA_ARGS__)
+
+/*
+ * Map one physically contiguous range for @dev.  The common case (the device
+ * reaches the memory and no bouncing is forced) is a translation and a
+ * compare; everything else goes to dma_direct_bounce().
+ */
+static __always_inline dma_addr_t dma_direct_map_phys(struct device *dev, phys_addr_t phys,
+						      size_t size,
+						      enum dma_data_direction dir,
+						      unsigned long attrs)
+{
+	dma_addr_t dma = phys_to_dma(dev, phys);
+
+	if (unlikely(is_swiotlb_force_bounce(dev) || !dma_capable(dev, dma, size, true)))
+		return dma_direct_bounce(dev, phys, size, dir, attrs);
+	if (!dev_is_dma_coherent(dev) && !(attrs & DMA_ATTR_SKIP_CPU_SYNC))
+		arch_sync_dma_for_device(phys, size, dir);
+	return dma;
+}
+
+static __always_inline void dma_direct_unmap_phys(struct device *dev, dma_addr_t dma,
+						  size_t size, enum dma_data_direction dir,
+						  unsigned long attrs)
+{
+	phys_addr_t phys = dma_to_phys(dev, dma);
+
+	if (!dev_is_dma_coherent(dev) && !(attrs & DMA_ATTR_SKIP_CPU_SYNC))
+		arch_sync_dma_for_cpu(phys, size, dir);
+	if (unlikely(is_swiotlb_buffer(dev, phys)))
+		swiotlb_tbl_unmap_single(dev, phys, size, dir, attrs);
+}
+
+static inline void dma_direct_sync_single_for_cpu(struct device *dev, dma_addr_t dma,
+						  size_t size, enum dma_data_direction dir)
+{
+	phys_addr_t phys = dma_to_phys(dev, dma);
+
+	if (!dev_is_dma_coherent(dev)) {
+		arch_sync_dma_for_cpu(phys, size, dir);
+		arch_sync_dma_for_cpu_all();
+	}
+	if (unlikely(is_swiotlb_buffer(dev, phys)))
+		swiotlb_sync_single_for_cpu(dev, phys, size, dir);
+}
+
+static inline void dma_direct_sync_single_for_device(struct device *dev, dma_addr_t dma,
+						     size_t size, enum dma_data_direction dir)
+{
+	phys_addr_t phys = dma_to_phys(dev, dma);
+
+	if (unlikely(is_swiotlb_buffer(dev, phys)))
+		swiotlb_sync_single_for_device(dev, phys, size, dir);
+	if (!dev_is_dma_coherent(dev))
+		arch_sync_dma_for_device(phys, size, dir);
+}
+
+static inline bool dma_direct_need_sync(struct device *dev, dma_addr_t dma)
+{
+	return !dev_is_dma_coherent(dev) || is_swiotlb_buffer(dev, dma_to_phys(dev, dma));
+}
+
+#endif /* _KERNEL_DMA_INTERNAL_H */

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Pieces that dma_map_ops backends share: buffer helpers for backends whose
+ * coherent memory is ordinary pages, and a backend that refuses everything.
+ */
+#include <linux/dma-map-ops.h>
+#include <linux/export.h>
+#include <linux/gfp.h>
+#include <linux/mm.h>
+
+#include "internal.h"
+
+/**
+ * dma_common_get_sgtable() - get_sgtable for buffers in the linear map.
+ * @dev: the device
+ * @sgt: the table to fill
+ * @cpu_addr: the buffer's kernel address
+ * @dma_addr: the buffer's device address (unused)
+ * @size: the buffer's size
+ * @attrs: the buffer's attributes (unused)
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int dma_common_get_sgtable(struct device *dev, struct sg_table *sgt, void *cpu_addr,
+			   dma_addr_t dma_addr, size_t size, unsigned long attrs)
+{
+	return dma_sgtable_from_page(sgt, virt_to_page(cpu_addr), size, GFP_KERNEL);
+}
+
+/**
+ * dma_common_mmap() - mmap for buffers in the linear map.
+ * @dev: the device
+ * @vma: the user mapping
+ * @cpu_addr: the buffer's kernel address
+ * @dma_addr: the buffer's device address (unused)
+ * @size: the buffer's size
+ * @attrs: the buffer's attributes
+ *
+ * Return: 0 or a negative errno.
+ */
+int dma_common_mmap(struct device *dev, struct vm_area_struct *vma, void *cpu_addr,
+		    dma_addr_t dma_addr, size_t size, unsigned long attrs)
+{
+	vma->vm_page_prot = dma_pgprot(dev, vma->vm_page_prot, attrs);
+	return dma_mmap_pfns(vma, PHYS_PFN(virt_to_phys(cpu_addr)), size);
+}
+
+/**
+ * dma_common_alloc_pages() - alloc_pages_op built on the backend's map_page.
+ * @dev: the device
+ * @size: page-aligned size
+ * @dma_handle: receives the device address
+ * @dir: the direction the pages will be used in
+ * @gfp: allocation flags
+ *
+ * Return: the first page, or NULL.
+ */
+struct page *dma_common_alloc_pages(struct device *dev, size_t size, dma_addr_t *dma_handle,
+				    enum dma_data_direction dir, gfp_t gfp)
+{
+	const struct dma_map_ops *backend = get_dma_ops(dev);
+	unsigned int order = get_order(size);
+	struct page *pages;
+
+	pages = alloc_pages_node(dev_to_node(dev), gfp | __GFP_ZERO, order);
+	if (!pages)
+		return NULL;
+	*dma_handle = backend->map_page(dev, pages, 0, size, dir, DMA_ATTR_SKIP_CPU_SYNC);
+	if (dma_mapping_error(dev, *dma_handle)) {
+		__free_pages(pages, order);
+		return NULL;
+	}
+	return pages;
+}
+
+/**
+ * dma_common_free_pages() - Undo dma_common_alloc_pages().
+ * @dev: the device
+ * @size: the size allocated
+ * @pages: the first page
+ * @dma_addr: the device address
+ * @dir: the direction passed at allocation
+ */
+void dma_common_free_pages(struct device *dev, size_t size, struct page *pages,
+			   dma_addr_t dma_addr, enum dma_data_direction dir)
+{
+	const struct dma_map_ops *backend = get_dma_ops(dev);
+
+	backend->unmap_page(dev, dma_addr, size, dir, DMA_ATTR_SKIP_CPU_SYNC);
+	__free_pages(pages, get_order(size));
+}
+
+#ifdef CONFIG_ARCH_HAS_DMA_OPS
+/*
+ * Installed on devices that firmware says must not do DMA (for instance
+ * ACPI devices whose DMA window could not be described).  Every request
+ * fails; nothing ever reaches memory.
+ */
+static void *dma_refuse_alloc(struct device *dev, size_t len, dma_addr_t *handle, gfp_t gfp,
+			      unsigned long attrs)
+{
+	return NULL;
+}
+
+static void dma_refuse_free(struct device *dev, size_t len, void *buf, dma_addr_t handle,
+			    unsigned long attrs)
+{
+}
+
+static dma_addr_t dma_refuse_map_page(struct device *dev, struct page *page, unsigned long off,
+				      size_t len, enum dma_data_direction dir, unsigned long attrs)
+{
+	return DMA_MAPPING_ERROR;
+}
+
+static void dma_refuse_unmap_page(struct device *dev, dma_addr_t handle, size_t len,
+				  enum dma_data_direction dir, unsigned long attrs)
+{
+}
+
+static int dma_refuse_map_sg(struct device *dev, struct scatterlist *list, int count,
+			     enum dma_data_direction dir, unsigned long attrs)
+{
+	return -EINVAL;
+}
+
+static void dma_refuse_unmap_sg(struct device *dev, struct scatterlist *list, int count,
+				enum dma_data_direction dir, unsigned long attrs)
+{
+}
+
+static int dma_refuse_supported(struct device *dev, u64 mask)
+{
+	return 0;
+}
+
+const struct dma_map_ops dma_dummy_ops = {
+	.alloc			= dma_refuse_alloc,
+	.free			= dma_refuse_free,
+	.map_page		= dma_refuse_map_page,
+	.unmap_page		= dma_refuse_unmap_page,
+	.map_sg			= dma_refuse_map_sg,
+	.unmap_sg		= dma_refuse_unmap_sg,
+	.dma_supported		= dma_refuse_supported,
+};
+EXPORT_SYMBOL(dma_dummy_ops);
+#endif
