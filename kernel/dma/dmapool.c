@@ -1,0 +1,726 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dmacore: pools of small DMA-coherent blocks.
+ *
+ * The contract (Documentation/core-api/dma-api.rst, Part Ib): every block is
+ * at least @size bytes, its DMA address is a multiple of @align and, when a
+ * @boundary is given, no block straddles a multiple of it.  Allocation and
+ * free work in any context the gfp flags allow, hard interrupts included;
+ * creating and destroying a pool may sleep.
+ *
+ * Layout.  Blocks are cut from chunks: single dma_alloc_coherent() buffers of
+ * a power-of-two number of pages, the smallest that holds one block.  The
+ * coherent allocator puts such a buffer at a DMA address that is a multiple
+ * of its own size, so a chunk splits into segments of min(boundary, chunk)
+ * bytes that start on a multiple of their length.  Blocks are packed from the
+ * start of each segment, and a segment tail too short for a whole block stays
+ * unused.  The block size is a multiple of the alignment and the segment
+ * length is a power of two no smaller than a block, so alignment and boundary
+ * both hold by construction: nothing on the hot path computes them.  Each
+ * new chunk is checked against that assumption, because a backend that broke
+ * it would otherwise make us hand devices misplaced blocks without a sound.
+ *
+ * Bookkeeping.  A free block keeps a pointer to the next free block of its
+ * chunk in its first word; that is all the pool stores in memory a device can
+ * reach.  The rest sits in a kmalloc'ed descriptor per chunk: its addresses,
+ * its free-list head, and an in-use bitmap with one bit per "granule" (the
+ * largest power of two dividing the block size), set at the first granule of
+ * each block that is handed out.  Chunks that have free blocks are listed,
+ * the one freed into last at the front.  dma_pool_alloc() pops the first
+ * block of the first listed chunk, so it is O(1) and returns the block freed
+ * most recently, the one most likely to be cache-hot.
+ *
+ * Checking frees.  A bad pointer accepted by dma_pool_free() would be handed
+ * out again as a fresh block, and two owners of one block corrupt each other
+ * silently, so every free is checked, in every build.  The chunk is looked up
+ * in a per-pool rbtree keyed by CPU address: O(log chunks), a few steps for
+ * the pools drivers make, and it touches kernel memory only.  The pointer
+ * must then be the start of a block whose in-use bit is set, and the DMA
+ * address passed in must be the one that block was handed out with.  That
+ * catches double frees, frees into the wrong pool and interior or stray
+ * pointers exactly; the offending call is reported (rate-limited, naming
+ * device and pool) and otherwise ignored, so the pool stays consistent.  Free
+ * list links are read back from device-visible memory, where a use after free
+ * may have written; each one is validated the same way before it is used.
+ *
+ * Destroying a pool that still has blocks in use reports them and leaks the
+ * chunks holding them: a device may still be writing there.
+ *
+ * Each device with pools has a read-only "pools" attribute, in the format
+ * user space has parsed for years: a "poolinfo - 0.1" header, then per pool
+ * its name, blocks in use, blocks in total, block size and chunks ("pages").
+ */
+
+#include <linux/bitmap.h>
+#include <linux/device.h>
+#include <linux/dma-mapping.h>
+#include <linux/dmapool.h>
+#include <linux/export.h>
+#include <linux/list.h>
+#include <linux/log2.h>
+#include <linux/minmax.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/overflow.h>
+#include <linux/rbtree.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include <linux/sysfs.h>
+
+struct dma_pool {
+	spinlock_t lock;		/* guards all the fields up to dev */
+	struct list_head partial;	/* chunks with a free block, hottest first */
+	struct rb_root chunks;		/* every chunk, ordered by CPU address */
+	size_t nr_blocks;		/* all blocks of all chunks */
+	size_t nr_active;		/* blocks handed out and not freed */
+	size_t nr_chunks;
+
+	/* Fixed at creation. */
+	struct device *dev;
+	const char *name;
+	size_t block_size;
+	size_t chunk_size;
+	size_t seg_size;		/* no block crosses a multiple of this */
+	size_t blocks_per_seg;
+	unsigned int granule_shift;	/* in_use[] has a bit per 2^shift bytes */
+	struct list_head dev_entry;	/* on dev->dma_pools */
+};
+
+struct dma_pool_chunk {
+	struct rb_node node;
+	struct list_head partial;	/* empty while no block is free */
+	void *vaddr;
+	dma_addr_t dma;
+	void *free;			/* first free block, or NULL */
+	unsigned long in_use[];
+};
+
+/* Why a free or a free-list link was refused, reported once the lock is gone. */
+enum dma_pool_fault {
+	DMA_POOL_OK,
+	DMA_POOL_NOT_IN_POOL,
+	DMA_POOL_NOT_A_BLOCK,
+	DMA_POOL_NOT_IN_USE,
+	DMA_POOL_WRONG_DMA,
+	DMA_POOL_BAD_LINK,
+};
+
+/*
+ * Two locks, because removing a sysfs file waits for the readers it has, and
+ * a reader of "pools" needs to walk dev->dma_pools: taking the list lock
+ * around the removal could deadlock against such a reader.
+ */
+static DEFINE_MUTEX(dma_pools_list_lock);	/* every dev->dma_pools */
+static DEFINE_MUTEX(dma_pools_attr_lock);	/* the "pools" attributes */
+
+static ssize_t pools_show(struct device *dev, struct device_attribute *attr,
+			  char *buf)
+{
+	struct dma_pool *pool;
+	size_t active, blocks, chunks;
+	int len;
+
+	len = sysfs_emit(buf, "poolinfo - 0.1\n");
+
+	mutex_lock(&dma_pools_list_lock);
+	list_for_each_entry(pool, &dev->dma_pools, dev_entry) {
+		spin_lock_irq(&pool->lock);
+		active = pool->nr_active;
+		blocks = pool->nr_blocks;
+		chunks = pool->nr_chunks;
+		spin_unlock_irq(&pool->lock);
+
+		len += sysfs_emit_at(buf, len, "%-16s %4zu %4zu %4zu %2zu\n",
+				     pool->name, active, blocks,
+				     pool->block_size, chunks);
+	}
+	mutex_unlock(&dma_pools_list_lock);
+
+	return len;
+}
+static DEVICE_ATTR_RO(pools);
+
+/* Make @pool visible on its device, creating "pools" with the first one. */
+static void dma_pool_publish(struct dma_pool *pool)
+{
+	struct device *dev = pool->dev;
+	bool first;
+
+	mutex_lock(&dma_pools_attr_lock);
+
+	mutex_lock(&dma_pools_list_lock);
+	first = list_empty(&dev->dma_pools);
+	list_add_tail(&pool->dev_entry, &dev->dma_pools);
+	mutex_unlock(&dma_pools_list_lock);
+
+	/*
+	 * The attribute is a debugging aid: a pool works without it, so a
+	 * failure is worth a warning but not a failed probe.  A device not
+	 * yet in sysfs has no directory to put it in.
+	 */
+	if (first && device_is_registered(dev) &&
+	    device_create_file(dev, &dev_attr_pools))
+		dev_warn(dev, "dma_pool %s: cannot create the pools attribute\n",
+			 pool->name);
+
+	mutex_unlock(&dma_pools_attr_lock);
+}
+
+static void dma_pool_unpublish(struct dma_pool *pool)
+{
+	struct device *dev = pool->dev;
+	bool last;
+
+	mutex_lock(&dma_pools_attr_lock);
+
+	mutex_lock(&dma_pools_list_lock);
+	list_del(&pool->dev_entry);
+	last = list_empty(&dev->dma_pools);
+	mutex_unlock(&dma_pools_list_lock);
+
+	/* Once the device has left sysfs its attributes went with it. */
+	if (last && device_is_registered(dev))
+		device_remove_file(dev, &dev_attr_pools);
+
+	mutex_unlock(&dma_pools_attr_lock);
+}
+
+/*
+ * Work out the chunk layout for blocks of @size bytes.  Each rejection says
+ * exactly which argument is wrong: these are programming errors, and the
+ * driver author should not have to guess.
+ */
+static bool dma_pool_set_geometry(struct dma_pool *pool, const char *name,
+				  size_t size, size_t align, size_t boundary)
+{
+	struct device *dev = pool->dev;
+	size_t block;
+
+	if (!size) {
+		dev_err_ratelimited(dev, "dma_pool %s: block size is zero\n",
+				    name);
+		return false;
+	}
+	if (!align)
+		align = 1;
+	if (!is_power_of_2(align)) {
+		dev_err_ratelimited(dev, "dma_pool %s: alignment %zu is not a power of two\n",
+				    name, align);
+		return false;
+	}
+	/* Large enough for any real descriptor, small enough not to overflow. */
+	if (size > INT_MAX || align > INT_MAX) {
+		dev_err_ratelimited(dev, "dma_pool %s: size %zu or alignment %zu is too large\n",
+				    name, size, align);
+		return false;
+	}
+	if (boundary && !is_power_of_2(boundary)) {
+		dev_err_ratelimited(dev, "dma_pool %s: boundary %zu is not a power of two\n",
+				    name, boundary);
+		return false;
+	}
+
+	/* A free block holds the free-list link: keep that pointer aligned. */
+	align = max(align, sizeof(void *));
+	block = ALIGN(max(size, sizeof(void *)), align);
+	if (boundary && boundary < block) {
+		dev_err_ratelimited(dev, "dma_pool %s: boundary %zu is smaller than a %zu-byte block (size %zu, alignment %zu)\n",
+				    name, boundary, block, size, align);
+		return false;
+	}
+
+	pool->block_size = block;
+	pool->chunk_size = PAGE_SIZE << get_order(block);
+	pool->seg_size = boundary ? min(boundary, pool->chunk_size) :
+				    pool->chunk_size;
+	pool->blocks_per_seg = pool->seg_size / block;
+	pool->granule_shift = __ffs(block);
+	return true;
+}
+
+/* Is @off, an offset into a chunk, where some block starts? */
+static bool dma_pool_is_block_start(const struct dma_pool *pool,
+				    unsigned long off)
+{
+	size_t in_seg;
+
+	if (off >= pool->chunk_size || (off & (BIT(pool->granule_shift) - 1)))
+		return false;
+	/* Power-of-two blocks tile every segment with no tail left over. */
+	if (pool->block_size == BIT(pool->granule_shift))
+		return true;
+	in_seg = off & (pool->seg_size - 1);
+	return in_seg % pool->block_size == 0 &&
+	       in_seg / pool->block_size < pool->blocks_per_seg;
+}
+
+static unsigned long dma_pool_offset(const struct dma_pool_chunk *chunk,
+				     const void *vaddr)
+{
+	return (unsigned long)vaddr - (unsigned long)chunk->vaddr;
+}
+
+static unsigned long dma_pool_bit(const struct dma_pool *pool,
+				  unsigned long off)
+{
+	return off >> pool->granule_shift;
+}
+
+/* The key rb_find() looks up: a CPU address and how far a chunk reaches. */
+struct dma_pool_where {
+	unsigned long addr;
+	size_t chunk_size;
+};
+
+static int dma_pool_chunk_cmp(const void *key, const struct rb_node *node)
+{
+	const struct dma_pool_where *where = key;
+	unsigned long start;
+
+	start = (unsigned long)rb_entry(node, struct dma_pool_chunk, node)->vaddr;
+	if (where->addr < start)
+		return -1;
+	return where->addr - start < where->chunk_size ? 0 : 1;
+}
+
+static bool dma_pool_chunk_less(struct rb_node *a, const struct rb_node *b)
+{
+	return rb_entry(a, struct dma_pool_chunk, node)->vaddr <
+	       rb_entry(b, struct dma_pool_chunk, node)->vaddr;
+}
+
+static struct dma_pool_chunk *dma_pool_find_chunk(const struct dma_pool *pool,
+						  const void *vaddr)
+{
+	struct dma_pool_where where = {
+		.addr = (unsigned long)vaddr,
+		.chunk_size = pool->chunk_size,
+	};
+	struct rb_node *node = rb_find(&where, &pool->chunks,
+				       dma_pool_chunk_cmp);
+
+	return node ? rb_entry(node, struct dma_pool_chunk, node) : NULL;
+}
+
+/* Link every block of a fresh chunk, lowest address first. */
+static void dma_pool_thread_blocks(const struct dma_pool *pool,
+				   struct dma_pool_chunk *chunk)
+{
+	void **link = &chunk->free;
+	size_t seg, i;
+
+	for (seg = 0; seg < pool->chunk_size; seg += pool->seg_size) {
+		void *blk = chunk->vaddr + seg;
+
+		for (i = 0; i < pool->blocks_per_seg; i++) {
+			*link = blk;
+			link = blk;
+			blk += pool->block_size;
+		}
+	}
+	*link = NULL;
+}
+
+/* Allocate a chunk with all blocks free; called without the pool lock. */
+static struct dma_pool_chunk *dma_pool_new_chunk(struct dma_pool *pool,
+						 gfp_t gfp)
+{
+	size_t bits = pool->chunk_size >> pool->granule_shift;
+	struct dma_pool_chunk *chunk;
+
+	/* Zone modifiers are for the DMA buffer; slab rejects some of them. */
+	chunk = kzalloc_node(struct_size(chunk, in_use, BITS_TO_LONGS(bits)),
+			     gfp & ~GFP_ZONEMASK, dev_to_node(pool->dev));
+	if (!chunk)
+		return NULL;
+
+	/* Zeroing, when asked for, is done per block as it is handed out. */
+	chunk->vaddr = dma_alloc_coherent(pool->dev, pool->chunk_size,
+					  &chunk->dma, gfp & ~__GFP_ZERO);
+	if (!chunk->vaddr)
+		goto free_chunk;
+
+	if ((chunk->dma & (pool->seg_size - 1)) ||
+	    !PAGE_ALIGNED(chunk->vaddr)) {
+		dev_err_ratelimited(pool->dev, "dma_pool %s: coherent buffer of %zu bytes at dma %pad is not aligned to %zu; refusing it\n",
+				    pool->name, pool->chunk_size, &chunk->dma,
+				    pool->seg_size);
+		dma_free_coherent(pool->dev, pool->chunk_size, chunk->vaddr,
+				  chunk->dma);
+		goto free_chunk;
+	}
+
+	INIT_LIST_HEAD(&chunk->partial);
+	dma_pool_thread_blocks(pool, chunk);
+	return chunk;
+
+free_chunk:
+	kfree(chunk);
+	return NULL;
+}
+
+static void dma_pool_add_chunk(struct dma_pool *pool,
+			       struct dma_pool_chunk *chunk)
+{
+	rb_add(&chunk->node, &pool->chunks, dma_pool_chunk_less);
+	list_add(&chunk->partial, &pool->partial);
+	pool->nr_blocks += pool->blocks_per_seg *
+			   (pool->chunk_size / pool->seg_size);
+	pool->nr_chunks++;
+}
+
+/*
+ * Pop the first free block.  A link that does not lead to a free block of
+ * the same chunk was overwritten after the block was freed; the rest of that
+ * chunk's free list cannot be trusted and is given up, reported via @fault
+ * and @bad_link.
+ */
+static void *dma_pool_take(struct dma_pool *pool, dma_addr_t *handle,
+			   enum dma_pool_fault *fault, void **bad_link)
+{
+	struct dma_pool_chunk *chunk;
+	unsigned long off;
+	void *blk, *next;
+
+	chunk = list_first_entry_or_null(&pool->partial, struct dma_pool_chunk,
+					 partial);
+	if (!chunk)
+		return NULL;
+
+	blk = chunk->free;
+	next = *(void **)blk;
+	if (next) {
+		unsigned long next_off = dma_pool_offset(chunk, next);
+
+		if (!dma_pool_is_block_start(pool, next_off) ||
+		    test_bit(dma_pool_bit(pool, next_off), chunk->in_use)) {
+			*fault = DMA_POOL_BAD_LINK;
+			*bad_link = next;
+			next = NULL;
+		}
+	}
+	chunk->free = next;
+	if (!next)
+		list_del_init(&chunk->partial);
+
+	off = dma_pool_offset(chunk, blk);
+	__set_bit(dma_pool_bit(pool, off), chunk->in_use);
+	pool->nr_active++;
+	*handle = chunk->dma + off;
+	return blk;
+}
+
+/**
+ * dma_pool_alloc - take a block from a DMA pool
+ * @pool: pool to take the block from
+ * @mem_flags: GFP flags, used if the pool has to grow; %__GFP_ZERO clears
+ *	the block
+ * @handle: where the DMA address of the block is stored
+ *
+ * The block meets the size, alignment and boundary given to
+ * dma_pool_create().  Blocks freed earlier are reused, the most recently
+ * freed first; the pool grows by one chunk when none is free.
+ *
+ * Context: any context in which @mem_flags are allowed, hard interrupts
+ * included with %GFP_ATOMIC.
+ * Return: the CPU address of the block, or %NULL if the pool could not
+ * grow.
+ */
+void *dma_pool_alloc(struct dma_pool *pool, gfp_t mem_flags,
+		     dma_addr_t *handle)
+{
+	enum dma_pool_fault fault = DMA_POOL_OK;
+	struct dma_pool_chunk *chunk = NULL;
+	void *blk, *bad_link = NULL;
+	unsigned long flags;
+
+	might_alloc(mem_flags);
+
+	spin_lock_irqsave(&pool->lock, flags);
+	blk = dma_pool_take(pool, handle, &fault, &bad_link);
+	spin_unlock_irqrestore(&pool->lock, flags);
+
+	if (!blk) {
+		chunk = dma_pool_new_chunk(pool, mem_flags);
+		if (!chunk)
+			return NULL;
+
+		spin_lock_irqsave(&pool->lock, flags);
+		dma_pool_add_chunk(pool, chunk);
+		/* The new chunk is first in line and fully free: this works. */
+		blk = dma_pool_take(pool, handle, &fault, &bad_link);
+		spin_unlock_irqrestore(&pool->lock, flags);
+	}
+
+	if (fault == DMA_POOL_BAD_LINK)
+		dev_err_ratelimited(pool->dev, "dma_pool %s: free block %p was overwritten (next %p); abandoning the rest of its chunk's free list\n",
+				    pool->name, blk, bad_link);
+
+	if (mem_flags & __GFP_ZERO)
+		memset(blk, 0, pool->block_size);
+	return blk;
+}
+EXPORT_SYMBOL(dma_pool_alloc);
+
+/* Decide whether @vaddr/@dma may go back on @chunk's free list. */
+static enum dma_pool_fault dma_pool_check_free(const struct dma_pool *pool,
+					       const struct dma_pool_chunk *chunk,
+					       const void *vaddr,
+					       dma_addr_t dma,
+					       dma_addr_t *expected)
+{
+	unsigned long off;
+
+	if (!chunk)
+		return DMA_POOL_NOT_IN_POOL;
+	off = dma_pool_offset(chunk, vaddr);
+	if (!dma_pool_is_block_start(pool, off))
+		return DMA_POOL_NOT_A_BLOCK;
+	if (!test_bit(dma_pool_bit(pool, off), chunk->in_use))
+		return DMA_POOL_NOT_IN_USE;
+	*expected = chunk->dma + off;
+	if (dma != *expected)
+		return DMA_POOL_WRONG_DMA;
+	return DMA_POOL_OK;
+}
+
+static void dma_pool_put(struct dma_pool *pool, struct dma_pool_chunk *chunk,
+			 void *vaddr)
+{
+	__clear_bit(dma_pool_bit(pool, dma_pool_offset(chunk, vaddr)),
+		    chunk->in_use);
+	*(void **)vaddr = chunk->free;
+	chunk->free = vaddr;
+	/* Front of the line, so the next allocation reuses this warm block. */
+	list_move(&chunk->partial, &pool->partial);
+	pool->nr_active--;
+}
+
+static void dma_pool_report_free(const struct dma_pool *pool,
+				 enum dma_pool_fault fault, const void *vaddr,
+				 dma_addr_t dma, dma_addr_t expected)
+{
+	switch (fault) {
+	case DMA_POOL_NOT_IN_POOL:
+		dev_err_ratelimited(pool->dev, "dma_pool %s: free of %p (dma %pad), which is not in this pool; ignored\n",
+				    pool->name, vaddr, &dma);
+		break;
+	case DMA_POOL_NOT_A_BLOCK:
+		dev_err_ratelimited(pool->dev, "dma_pool %s: free of %p (dma %pad), which is inside a chunk but not the start of a block; ignored\n",
+				    pool->name, vaddr, &dma);
+		break;
+	case DMA_POOL_NOT_IN_USE:
+		dev_err_ratelimited(pool->dev, "dma_pool %s: free of block %p (dma %pad), which is already free (double free?); ignored\n",
+				    pool->name, vaddr, &dma);
+		break;
+	case DMA_POOL_WRONG_DMA:
+		dev_err_ratelimited(pool->dev, "dma_pool %s: free of block %p with dma %pad, but it was handed out with dma %pad; ignored, block stays in use\n",
+				    pool->name, vaddr, &dma, &expected);
+		break;
+	default:
+		break;
+	}
+}
+
+/**
+ * dma_pool_free - give a block back to its DMA pool
+ * @pool: pool the block was taken from
+ * @vaddr: CPU address dma_pool_alloc() returned; %NULL does nothing
+ * @dma: DMA address dma_pool_alloc() returned with it
+ *
+ * The device must be done with the block.  A block that is not currently
+ * handed out by @pool, or whose @dma does not match, is reported and left as
+ * it is: the pool never takes in memory it does not own.
+ *
+ * Context: any context.
+ */
+void dma_pool_free(struct dma_pool *pool, void *vaddr, dma_addr_t dma)
+{
+	struct dma_pool_chunk *chunk;
+	enum dma_pool_fault fault;
+	dma_addr_t expected = 0;
+	unsigned long flags;
+
+	if (!vaddr)
+		return;
+
+	spin_lock_irqsave(&pool->lock, flags);
+	chunk = dma_pool_find_chunk(pool, vaddr);
+	fault = dma_pool_check_free(pool, chunk, vaddr, dma, &expected);
+	if (fault == DMA_POOL_OK)
+		dma_pool_put(pool, chunk, vaddr);
+	spin_unlock_irqrestore(&pool->lock, flags);
+
+	if (fault != DMA_POOL_OK)
+		dma_pool_report_free(pool, fault, vaddr, dma, expected);
+}
+EXPORT_SYMBOL(dma_pool_free);
+
+/**
+ * dma_pool_create - create a pool of DMA-coherent blocks
+ * @name: name of the pool, shown in the device's "pools" attribute
+ * @dev: device whose DMA the blocks are for
+ * @size: size of each block, in bytes; must not be zero
+ * @align: alignment of each block's DMA address: a power of two, or 0 for
+ *	none
+ * @boundary: if non-zero, a power of two at least as large as a block that
+ *	no block will straddle, in DMA address space
+ *
+ * Blocks may come out larger than @size (rounded up to @align and to pointer
+ * size).  CPU addresses share the DMA address alignment up to %PAGE_SIZE.
+ * Invalid arguments are reported, naming @dev, and fail the call.
+ *
+ * Context: process context; may sleep.
+ * Return: the new pool, or %NULL on invalid arguments or lack of memory.
+ */
+struct dma_pool *dma_pool_create(const char *name, struct device *dev,
+				 size_t size, size_t align, size_t boundary)
+{
+	struct dma_pool *pool;
+
+	might_sleep();
+
+	if (!dev || !name) {
+		pr_err_ratelimited("%s: a pool needs a device and a name\n",
+				   __func__);
+		return NULL;
+	}
+
+	pool = kzalloc_node(sizeof(*pool), GFP_KERNEL, dev_to_node(dev));
+	if (!pool)
+		return NULL;
+	pool->dev = dev;
+	if (!dma_pool_set_geometry(pool, name, size, align, boundary))
+		goto free_pool;
+
+	pool->name = kstrdup_const(name, GFP_KERNEL);
+	if (!pool->name)
+		goto free_pool;
+
+	spin_lock_init(&pool->lock);
+	INIT_LIST_HEAD(&pool->partial);
+	pool->chunks = RB_ROOT;
+	dma_pool_publish(pool);
+	return pool;
+
+free_pool:
+	kfree(pool);
+	return NULL;
+}
+EXPORT_SYMBOL(dma_pool_create);
+
+/**
+ * dma_pool_destroy - free a DMA pool and all its memory
+ * @pool: pool to destroy; %NULL does nothing
+ *
+ * All blocks should have been freed.  Chunks that still hold blocks in use
+ * are reported and leaked rather than freed, since the device may still
+ * access them.
+ *
+ * Context: process context; may sleep.
+ */
+void dma_pool_destroy(struct dma_pool *pool)
+{
+	size_t bits, busy_blocks = 0, busy_chunks = 0;
+	struct dma_pool_chunk *chunk, *next;
+
+	if (!pool)
+		return;
+	might_sleep();
+
+	dma_pool_unpublish(pool);
+
+	bits = pool->chunk_size >> pool->granule_shift;
+	rbtree_postorder_for_each_entry_safe(chunk, next, &pool->chunks, node) {
+		size_t busy = bitmap_weight(chunk->in_use, bits);
+
+		if (busy) {
+			busy_blocks += busy;
+			busy_chunks++;
+		} else {
+			dma_free_coherent(pool->dev, pool->chunk_size,
+					  chunk->vaddr, chunk->dma);
+		}
+		kfree(chunk);
+	}
+
+	if (busy_blocks)
+		dev_err(pool->dev, "dma_pool %s destroyed with %zu block(s) still in use; leaking %zu chunk(s) of %zu bytes\n",
+			pool->name, busy_blocks, busy_chunks, pool->chunk_size);
+
+	kfree_const(pool->name);
+	kfree(pool);
+}
+EXPORT_SYMBOL(dma_pool_destroy);
+
+/* devres record of a managed pool. */
+struct dmam_pool_res {
+	struct dma_pool *pool;
+};
+
+static void dmam_pool_release(struct device *dev, void *data)
+{
+	struct dmam_pool_res *res = data;
+
+	dma_pool_destroy(res->pool);
+}
+
+static int dmam_pool_match(struct device *dev, void *data, void *pool)
+{
+	struct dmam_pool_res *res = data;
+
+	return res->pool == pool;
+}
+
+/**
+ * dmam_pool_create - create a DMA pool that is destroyed with its driver
+ * @name: name of the pool
+ * @dev: device whose DMA the blocks are for
+ * @size: size of each block, in bytes
+ * @align: alignment of each block, a power of two, or 0
+ * @boundary: power-of-two DMA boundary no block may straddle, or 0
+ *
+ * Like dma_pool_create(), and the pool is destroyed automatically when the
+ * driver unbinds from @dev or @dev goes away.
+ *
+ * Context: process context; may sleep.
+ * Return: the new pool, or %NULL on failure.
+ */
+struct dma_pool *dmam_pool_create(const char *name, struct device *dev,
+				  size_t size, size_t align, size_t boundary)
+{
+	struct dmam_pool_res *res;
+
+	res = devres_alloc(dmam_pool_release, sizeof(*res), GFP_KERNEL);
+	if (!res)
+		return NULL;
+
+	res->pool = dma_pool_create(name, dev, size, align, boundary);
+	if (!res->pool) {
+		devres_free(res);
+		return NULL;
+	}
+	devres_add(dev, res);
+	return res->pool;
+}
+EXPORT_SYMBOL(dmam_pool_create);
+
+/**
+ * dmam_pool_destroy - destroy a managed DMA pool now
+ * @pool: pool made by dmam_pool_create(); %NULL does nothing
+ *
+ * Destroys @pool at once instead of at driver unbind.
+ *
+ * Context: process context; may sleep.
+ */
+void dmam_pool_destroy(struct dma_pool *pool)
+{
+	if (!pool)
+		return;
+	/* A pool that devres does not know was not made by dmam_pool_create(). */
+	WARN_ON(devres_release(pool->dev, dmam_pool_release, dmam_pool_match,
+			       pool));
+}
+EXPORT_SYMBOL(dmam_pool_destroy);
