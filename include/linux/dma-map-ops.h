@@ -81,9 +81,6 @@ static inline void set_dma_ops(struct device *dev, const struct dma_map_ops *ops
 {
 	dev->dma_ops = ops;
 }
-
-/* A backend that refuses everything, for devices that must not do DMA. */
-extern const struct dma_map_ops dma_dummy_ops;
 #else
 /* Without per-device backends every device is direct: no pointer to load. */
 static inline const struct dma_map_ops *get_dma_ops(struct device *dev)
@@ -93,6 +90,13 @@ static inline const struct dma_map_ops *get_dma_ops(struct device *dev)
 
 static inline void set_dma_ops(struct device *dev, const struct dma_map_ops *ops) { }
 #endif
+
+/*
+ * A backend that refuses everything, for devices that must not do DMA.
+ * Declared even without per-device backends: callers pass it to
+ * set_dma_ops(), which then ignores it.
+ */
+extern const struct dma_map_ops dma_dummy_ops;
 
 /*
  * Contiguous (CMA) areas and per-device declared coherent memory are not
