@@ -114,7 +114,7 @@ static inline int dma_contiguous_reserve_area(phys_addr_t size, phys_addr_t base
 					      phys_addr_t limit, struct cma **res_cma,
 					      bool fixed)
 {
-	return -ENOSYS;
+	return -EOPNOTSUPP;
 }
 
 static inline void dma_contiguous_early_fixup(phys_addr_t base, unsigned long size) { }
@@ -122,7 +122,7 @@ static inline void dma_contiguous_early_fixup(phys_addr_t base, unsigned long si
 static inline int dma_declare_coherent_memory(struct device *dev, phys_addr_t phys_addr,
 					      dma_addr_t device_addr, size_t size)
 {
-	return -ENOSYS;
+	return -EOPNOTSUPP;
 }
 
 static inline void dma_release_coherent_memory(struct device *dev) { }

@@ -12,6 +12,7 @@
 #ifndef _LINUX_DMA_MAPPING_H
 #define _LINUX_DMA_MAPPING_H
 
+#include <linux/bits.h>
 #include <linux/bug.h>
 #include <linux/cache.h>
 #include <linux/device.h>
@@ -25,14 +26,14 @@
  * only hints: a backend that has nothing to gain from one ignores it.  The bit
  * numbers are shared with code outside the core and must stay as they are.
  */
-#define DMA_ATTR_WEAK_ORDERING		(1UL << 1)  /* device may reorder writes */
-#define DMA_ATTR_WRITE_COMBINE		(1UL << 2)  /* CPU view may combine writes */
-#define DMA_ATTR_NO_KERNEL_MAPPING	(1UL << 4)  /* no CPU virtual address needed */
-#define DMA_ATTR_SKIP_CPU_SYNC		(1UL << 5)  /* caller syncs explicitly */
-#define DMA_ATTR_FORCE_CONTIGUOUS	(1UL << 6)  /* physically contiguous pages */
-#define DMA_ATTR_ALLOC_SINGLE_PAGES	(1UL << 7)  /* order-0 pages are enough */
-#define DMA_ATTR_NO_WARN		(1UL << 8)  /* caller handles failure quietly */
-#define DMA_ATTR_PRIVILEGED		(1UL << 9)  /* only privileged device access */
+#define DMA_ATTR_WEAK_ORDERING		BIT(1)      /* device may reorder writes */
+#define DMA_ATTR_WRITE_COMBINE		BIT(2)      /* CPU view may combine writes */
+#define DMA_ATTR_NO_KERNEL_MAPPING	BIT(4)      /* no CPU virtual address needed */
+#define DMA_ATTR_SKIP_CPU_SYNC		BIT(5)      /* caller syncs explicitly */
+#define DMA_ATTR_FORCE_CONTIGUOUS	BIT(6)      /* physically contiguous pages */
+#define DMA_ATTR_ALLOC_SINGLE_PAGES	BIT(7)      /* order-0 pages are enough */
+#define DMA_ATTR_NO_WARN		BIT(8)      /* caller handles failure quietly */
+#define DMA_ATTR_PRIVILEGED		BIT(9)      /* only privileged device access */
 
 /*
  * The one device address no mapping ever returns.  Always test results with
@@ -40,7 +41,11 @@
  */
 #define DMA_MAPPING_ERROR		(~(dma_addr_t)0)
 
-/* A mask of the low @n address bits; DMA_BIT_MASK(64) is all ones. */
+/*
+ * A mask of the low @n address bits.  Both ends are well defined (0 gives 0,
+ * 64 gives all ones), which a single shift can't do; hence the two uses of
+ * @n.  It must stay a constant expression for static initialisers.
+ */
 #define DMA_BIT_MASK(n)	(((n) == 64) ? ~0ULL : ((1ULL << (n)) - 1))
 
 #ifdef CONFIG_DMA_API_DEBUG
@@ -459,7 +464,7 @@ static inline dma_addr_t dma_map_single_attrs(struct device *dev, void *ptr, siz
 {
 	/* vmalloc memory has no single page behind it: use the sg API */
 	if (dev_WARN_ONCE(dev, is_vmalloc_addr(ptr),
-			  "dma_map_single() of vmalloc address %px refused\n", ptr))
+			  "dma_map_single() of vmalloc address %p refused\n", ptr))
 		return DMA_MAPPING_ERROR;
 	debug_dma_map_single(dev, ptr, size);
 	return dma_map_page_attrs(dev, virt_to_page(ptr), offset_in_page(ptr), size,
@@ -593,29 +598,16 @@ static inline int dma_coerce_mask_and_coherent(struct device *dev, u64 mask)
 #define dma_mmap_coherent(d, v, c, h, s) dma_mmap_attrs(d, v, c, h, s, 0)
 
 /*
- * Storage for what an unmap call will need, in driver structures.  When no
- * backend on this configuration ever needs the values at unmap time the
- * fields vanish, and the accessors still evaluate their pointer argument so
- * callers don't get unused-variable warnings.
+ * Storage for what an unmap call will need, in driver structures.  Upstream
+ * lets these vanish on configurations where no backend needs them at unmap
+ * time; every x86 configuration selects swiotlb and needs them anyway, so
+ * dmacore always keeps them and the accessors are plain field accesses.
  */
-#ifdef CONFIG_NEED_DMA_MAP_STATE
 #define DEFINE_DMA_UNMAP_ADDR(ADDR_NAME)	dma_addr_t ADDR_NAME
 #define DEFINE_DMA_UNMAP_LEN(LEN_NAME)		__u32 LEN_NAME
 #define dma_unmap_addr(PTR, ADDR_NAME)		((PTR)->ADDR_NAME)
 #define dma_unmap_addr_set(PTR, ADDR_NAME, VAL)	(((PTR)->ADDR_NAME) = (VAL))
 #define dma_unmap_len(PTR, LEN_NAME)		((PTR)->LEN_NAME)
 #define dma_unmap_len_set(PTR, LEN_NAME, VAL)	(((PTR)->LEN_NAME) = (VAL))
-#else
-#define DEFINE_DMA_UNMAP_ADDR(ADDR_NAME)
-#define DEFINE_DMA_UNMAP_LEN(LEN_NAME)
-#define dma_unmap_addr(PTR, ADDR_NAME) \
-	({ typeof(PTR) __unused_ptr __maybe_unused = (PTR); 0; })
-#define dma_unmap_addr_set(PTR, ADDR_NAME, VAL) \
-	do { typeof(PTR) __unused_ptr __maybe_unused = (PTR); } while (0)
-#define dma_unmap_len(PTR, LEN_NAME) \
-	({ typeof(PTR) __unused_ptr __maybe_unused = (PTR); 0; })
-#define dma_unmap_len_set(PTR, LEN_NAME, VAL) \
-	do { typeof(PTR) __unused_ptr __maybe_unused = (PTR); } while (0)
-#endif
 
 #endif /* _LINUX_DMA_MAPPING_H */

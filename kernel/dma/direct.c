@@ -115,8 +115,8 @@ dma_addr_t dma_direct_bounce(struct device *dev, phys_addr_t phys, size_t size,
 {
 	if (unlikely(!is_swiotlb_active(dev))) {
 		if (!(attrs & DMA_ATTR_NO_WARN))
-			dma_complain(dev, "dma_map", "%zu bytes at %pa are beyond mask %#llx and there is no bounce buffer",
-				     size, &phys, dma_direct_limit(dev));
+			dma_complain(dev, "dma_map", "%pa+%zu beyond mask %#llx, no bounce pool",
+				     &phys, size, dma_direct_limit(dev));
 		return DMA_MAPPING_ERROR;
 	}
 	return swiotlb_map(dev, phys, size, dir, attrs);
@@ -215,7 +215,7 @@ static int dma_direct_map_p2p(struct device *dev, struct pci_p2pdma_map_state *p
 	case PCI_P2PDMA_MAP_THRU_HOST_BRIDGE:
 		return 1;
 	default:
-		dma_complain(dev, "dma_map_sg", "peer-to-peer page %p is unreachable", sg_page(ent));
+		dma_complain(dev, "dma_map_sg", "peer-to-peer page %p unreachable", sg_page(ent));
 		return -EREMOTEIO;
 	}
 }
@@ -271,7 +271,8 @@ void dma_direct_unmap_sg(struct device *dev, struct scatterlist *sgl, int nents,
 		if (sg_dma_is_bus_address(seg))
 			sg_dma_unmark_bus_address(seg);
 		else
-			dma_direct_unmap_phys(dev, sg_dma_address(seg), sg_dma_len(seg), dir, attrs);
+			dma_direct_unmap_phys(dev, sg_dma_address(seg), sg_dma_len(seg), dir,
+					      attrs);
 	}
 }
 
@@ -388,7 +389,7 @@ static void *dma_direct_alloc_buffer(struct device *dev, size_t size, dma_addr_t
 	void *buf;
 
 	if (force_dma_unencrypted(dev) && !gfpflags_allow_blocking(gfp)) {
-		dma_complain(dev, "dma_alloc", "atomic allocation of shared memory is not supported");
+		dma_complain(dev, "dma_alloc", "shared memory can't be allocated atomically");
 		return NULL;
 	}
 	pages = dma_direct_alloc_reachable(dev, len, gfp & ~__GFP_ZERO);
@@ -396,8 +397,7 @@ static void *dma_direct_alloc_buffer(struct device *dev, size_t size, dma_addr_t
 		return NULL;
 	buf = page_address(pages);
 	if (dma_direct_share(dev, buf, len, true)) {
-		dma_complain(dev, "dma_alloc", "could not share %zu bytes with the device; leaking them",
-			     len);
+		dma_complain(dev, "dma_alloc", "could not share %zu bytes; leaking them", len);
 		return NULL;
 	}
 	memset(buf, 0, len);
@@ -454,7 +454,7 @@ void *dma_direct_alloc(struct device *dev, size_t size, dma_addr_t *dma_handle, 
 	 * cached memory would corrupt data silently.
 	 */
 	if (!dev_is_dma_coherent(dev)) {
-		dma_complain(dev, "dma_alloc", "coherent memory for a non-coherent device is not supported");
+		dma_complain(dev, "dma_alloc", "no coherent memory for a non-coherent device");
 		return NULL;
 	}
 	return dma_direct_alloc_buffer(dev, size, dma_handle, gfp);

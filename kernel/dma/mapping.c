@@ -23,34 +23,43 @@
 /* The backend picks the zone from the device's mask; callers may not. */
 #define DMA_ZONE_GFP	(__GFP_DMA | __GFP_DMA32 | __GFP_HIGHMEM)
 
-/* Checks shared by all streaming calls. */
-static bool dma_streaming_args_ok(struct device *dev, size_t size,
-				  enum dma_data_direction dir, const char *func)
+/*
+ * Argument checks shared by the streaming calls.  The test itself is inlined
+ * into every entry point; explaining a failure is a driver bug's slow path
+ * and lives out of line.
+ */
+static void __cold dma_report_bad_args(struct device *dev, dma_addr_t dma_addr, size_t size,
+				       enum dma_data_direction dir, const char *func)
 {
-	if (unlikely(!valid_dma_direction(dir))) {
+	if (dma_addr == DMA_MAPPING_ERROR)
+		dma_complain(dev, func, "address is DMA_MAPPING_ERROR; the map call had failed");
+	else if (!valid_dma_direction(dir))
 		dma_complain(dev, func, "invalid direction %d", dir);
-		return false;
-	}
-	if (unlikely(!size)) {
+	else if (!size)
 		dma_complain(dev, func, "zero-length mapping");
-		return false;
-	}
-	if (unlikely(!dev->dma_mask)) {
+	else
 		dma_complain(dev, func, "device has no DMA mask; it can't do DMA");
-		return false;
-	}
-	return true;
+}
+
+static __always_inline bool dma_streaming_args_ok(struct device *dev, size_t size,
+						  enum dma_data_direction dir,
+						  const char *func)
+{
+	if (likely(valid_dma_direction(dir) && size && dev->dma_mask))
+		return true;
+	dma_report_bad_args(dev, 0, size, dir, func);
+	return false;
 }
 
 /* An unmap or sync also needs an address that some map call returned. */
-static bool dma_handle_args_ok(struct device *dev, dma_addr_t dma_addr, size_t size,
-			       enum dma_data_direction dir, const char *func)
+static __always_inline bool dma_handle_args_ok(struct device *dev, dma_addr_t dma_addr,
+					       size_t size, enum dma_data_direction dir,
+					       const char *func)
 {
-	if (unlikely(dma_addr == DMA_MAPPING_ERROR)) {
-		dma_complain(dev, func, "address is DMA_MAPPING_ERROR; the map call had failed");
-		return false;
-	}
-	return dma_streaming_args_ok(dev, size, dir, func);
+	if (likely(dma_addr != DMA_MAPPING_ERROR))
+		return dma_streaming_args_ok(dev, size, dir, func);
+	dma_report_bad_args(dev, dma_addr, size, dir, func);
+	return false;
 }
 
 /**
@@ -442,7 +451,8 @@ static void dma_decide_skip_sync(struct device *dev)
 	const struct dma_map_ops *backend = get_dma_ops(dev);
 
 	if (backend)
-		dev->dma_skip_sync = !backend->sync_single_for_cpu && !backend->sync_single_for_device &&
+		dev->dma_skip_sync = !backend->sync_single_for_cpu &&
+				     !backend->sync_single_for_device &&
 				     !backend->sync_sg_for_cpu && !backend->sync_sg_for_device;
 	else
 		dev->dma_skip_sync = dev_is_dma_coherent(dev) && dma_direct_never_bounces(dev);
@@ -659,7 +669,7 @@ bool dma_can_mmap(struct device *dev)
 {
 	const struct dma_map_ops *backend = get_dma_ops(dev);
 
-	return backend ? backend->mmap != NULL : dma_direct_can_mmap(dev);
+	return backend ? !!backend->mmap : dma_direct_can_mmap(dev);
 }
 EXPORT_SYMBOL_GPL(dma_can_mmap);
 
@@ -716,7 +726,7 @@ struct page *dma_alloc_pages(struct device *dev, size_t size, dma_addr_t *dma_ha
 		return NULL;
 	}
 	if (unlikely(gfp & (DMA_ZONE_GFP | __GFP_COMP))) {
-		dma_complain(dev, __func__, "zone or compound gfp flags %pGg are not allowed", &gfp);
+		dma_complain(dev, __func__, "gfp flags %pGg pick a zone or compound pages", &gfp);
 		return NULL;
 	}
 	size = PAGE_ALIGN(size);
@@ -898,7 +908,7 @@ static bool dma_mask_ok(struct device *dev, u64 mask, const char *func)
 	else
 		ok = !backend->dma_supported || backend->dma_supported(dev, mask);
 	if (!ok)
-		dev_warn_ratelimited(dev, "%s: mask %#llx is narrower than this platform can serve\n",
+		dev_warn_ratelimited(dev, "%s: mask %#llx is too narrow for this platform\n",
 				     func, mask);
 	return ok;
 }

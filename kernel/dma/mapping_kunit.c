@@ -426,6 +426,7 @@ static struct kunit_suite dma_mapping_suite = {
 	.name = "dma_mapping",
 	.test_cases = dma_mapping_cases,
 };
+
 kunit_test_suite(dma_mapping_suite);
 
 MODULE_DESCRIPTION("KUnit tests for the DMA mapping core and direct backend");
