@@ -187,7 +187,7 @@ int swiotlb_parse_params(const char *arg, struct swiotlb_params *params)
 	int ret = 0;
 
 	if (!arg || !*arg) {
-		pr_warn("swiotlb= needs a value, e.g. swiotlb=65536,4 or swiotlb=force; ignored\n");
+		pr_warn("the swiotlb= option needs a value, e.g. swiotlb=65536,4 or swiotlb=force; ignored\n");
 		return -EINVAL;
 	}
 
@@ -200,10 +200,10 @@ int swiotlb_parse_params(const char *arg, struct swiotlb_params *params)
 		} else if (len == 7 && !strncmp(arg, "noforce", 7)) {
 			params->mode = SWIOTLB_MODE_OFF;
 		} else if (position >= 2) {
-			pr_warn("swiotlb=: ignoring unexpected \"%.*s\"\n", (int)len, arg);
+			pr_warn("ignoring unexpected \"%.*s\" in swiotlb=\n", (int)len, arg);
 			ret = -EINVAL;
 		} else if (len && !parse_count(arg, len, &val)) {
-			pr_warn("swiotlb=: \"%.*s\" is not a number; keeping the default %s\n",
+			pr_warn("\"%.*s\" in swiotlb= is not a number; keeping the default %s\n",
 				(int)len, arg, position ? "area count" : "pool size");
 			ret = -EINVAL;
 			position++;
@@ -212,7 +212,7 @@ int swiotlb_parse_params(const char *arg, struct swiotlb_params *params)
 			position++;
 		} else if (position++ == 0) {
 			if (!val || val > (ULONG_MAX >> (IO_TLB_SHIFT + 1))) {
-				pr_warn("swiotlb=: a pool of %lu slots is out of range; using the default\n",
+				pr_warn("swiotlb=%lu: pool size out of range; using the default\n",
 					val);
 				ret = -EINVAL;
 			} else {
@@ -220,7 +220,7 @@ int swiotlb_parse_params(const char *arg, struct swiotlb_params *params)
 			}
 		} else {
 			if (!val || val > SWIOTLB_MAX_AREAS) {
-				pr_warn("swiotlb=: %lu areas is out of range (1..%u); using one per CPU\n",
+				pr_warn("%lu areas in swiotlb= is out of range (1..%u); using one per CPU\n",
 					val, SWIOTLB_MAX_AREAS);
 				ret = -EINVAL;
 			} else {
@@ -409,7 +409,11 @@ void __init swiotlb_init_remap(bool addressing_limit, unsigned int flags,
 		return;
 	}
 	mem->force_bounce = force;
-	if (flags & SWIOTLB_VERBOSE)
+	/*
+	 * x86 announces a pool it keeps from pci_iommu_init(), but only one
+	 * it needed for addressing; a forced pool would go unmentioned.
+	 */
+	if ((flags & SWIOTLB_VERBOSE) || force)
 		swiotlb_print_info();
 }
 
@@ -609,7 +613,9 @@ void swiotlb_print_info(void)
 	static bool printed;
 	struct io_tlb_mem *mem = &io_tlb_default_mem;
 	struct io_tlb_pool *pool = &mem->pool;
+	unsigned long kib;
 	phys_addr_t last;
+	bool in_mib;
 
 	if (printed)
 		return;
@@ -619,9 +625,12 @@ void swiotlb_print_info(void)
 		return;
 	}
 	last = pool->end - 1;
-	pr_info("bounce pool %pa-%pa: %lu MiB, %lu slots of %lu bytes in %u areas%s\n",
-		&pool->start, &last, (pool->nslabs << IO_TLB_SHIFT) >> 20, pool->nslabs,
-		IO_TLB_SIZE, pool->nareas, mem->force_bounce ? ", bouncing forced" : "");
+	kib = (pool->nslabs << IO_TLB_SHIFT) >> 10;
+	in_mib = !(kib % 1024);
+	pr_info("bounce pool %pa-%pa: %lu %s, %lu slots of %lu bytes in %u area%s%s\n",
+		&pool->start, &last, in_mib ? kib / 1024 : kib, in_mib ? "MiB" : "KiB",
+		pool->nslabs, IO_TLB_SIZE, pool->nareas, pool->nareas == 1 ? "" : "s",
+		mem->force_bounce ? ", bouncing forced" : "");
 }
 
 /**
@@ -1057,7 +1066,7 @@ phys_addr_t swiotlb_tbl_map_single(struct device *dev, phys_addr_t orig,
 	if (mapping_size > SWIOTLB_SEG_BYTES ||
 	    swiotlb_plan(dev, pool, orig, mapping_size, alloc_align_mask, &req)) {
 		if (!quiet)
-			dev_err_ratelimited(dev, "swiotlb: can't bounce %zu bytes at %pa: more than the %zu a mapping may take here\n",
+			dev_err_ratelimited(dev, "swiotlb: can't bounce %zu bytes at %pa: the most it can take for this device is %zu bytes\n",
 					    mapping_size, &orig, swiotlb_max_mapping_size(dev));
 		return (phys_addr_t)DMA_MAPPING_ERROR;
 	}

@@ -382,7 +382,7 @@ static void swiotlb_test_alloc_align_mask(struct kunit *test)
 	unsigned int granule = SZ_16K;
 	size_t len = 5000;
 	u8 *buf = test_buffer(test, len, 0x123);
-	phys_addr_t tlb[6], lo[6], hi[6];
+	phys_addr_t tlb[6], lo[6], hi[6], filler[6];
 	int i, j;
 
 	fill(buf, len, 19);
@@ -400,15 +400,25 @@ static void swiotlb_test_alloc_align_mask(struct kunit *test)
 		KUNIT_EXPECT_TRUE(test, holds(phys_to_virt(tlb[i]), len, 19, 0));
 		lo[i] = ALIGN_DOWN(tlb[i], granule);
 		hi[i] = ALIGN(tlb[i] + len, granule);
+
+		/* A one-slot mapping next, so the free space is not aligned. */
+		dma_set_min_align_mask(t->dev, 0);
+		filler[i] = swiotlb_tbl_map_single(t->dev, virt_to_phys(buf), 100, 0,
+						   DMA_TO_DEVICE, 0);
+		KUNIT_ASSERT_NE(test, filler[i], (phys_addr_t)DMA_MAPPING_ERROR);
 	}
 	/* Each mapping owns the whole granules it touches. */
-	for (i = 0; i < ARRAY_SIZE(tlb); i++)
+	for (i = 0; i < ARRAY_SIZE(tlb); i++) {
 		for (j = 0; j < i; j++)
 			KUNIT_EXPECT_TRUE_MSG(test, hi[i] <= lo[j] || hi[j] <= lo[i],
 					      "mappings %d and %d share a granule", i, j);
+		for (j = 0; j < ARRAY_SIZE(tlb); j++)
+			KUNIT_EXPECT_TRUE_MSG(test, filler[j] + 100 <= lo[i] || hi[i] <= filler[j],
+					      "filler %d lies in the granules of mapping %d", j, i);
+	}
 	for (i = 0; i < ARRAY_SIZE(tlb); i++) {
-		dma_set_min_align_mask(t->dev, (i & 1) ? SZ_4K - 1 : 0);
 		swiotlb_tbl_unmap_single(t->dev, tlb[i], len, DMA_TO_DEVICE, 0);
+		swiotlb_tbl_unmap_single(t->dev, filler[i], 100, DMA_TO_DEVICE, 0);
 	}
 	KUNIT_EXPECT_EQ(test, pool_used(t), 0);
 }
@@ -658,6 +668,12 @@ static void swiotlb_test_bad_unmap(struct kunit *test)
 	swiotlb_tbl_unmap_single(t->dev, free_slot, IO_TLB_SIZE, DMA_BIDIRECTIONAL, 0);
 	KUNIT_EXPECT_EQ(test, pool_used(t), used);
 
+	/* Refused means untouched: nothing was copied back either. */
+	fill(bounce_of(t, a), len, 27);
+	swiotlb_tbl_unmap_single(t->dev, a_tlb + IO_TLB_SIZE, IO_TLB_SIZE, DMA_BIDIRECTIONAL, 0);
+	KUNIT_EXPECT_TRUE(test, holds(buf_a, len + 64, 22, 0));
+	fill(bounce_of(t, a), len, 22);
+
 	/* The live mapping still works end to end. */
 	b = swiotlb_map(t->dev, virt_to_phys(buf_b), len, DMA_BIDIRECTIONAL, 0);
 	KUNIT_ASSERT_NE(test, b, DMA_MAPPING_ERROR);
@@ -780,17 +796,21 @@ static int hammer_thread(void *data)
 	return 0;
 }
 
-static void swiotlb_test_concurrent_areas(struct kunit *test)
+/*
+ * Run NTHREADS threads mapping and unmapping against a fresh pool of
+ * @nareas areas, then check every thread's data and that the pool drained.
+ */
+static void run_hammers(struct kunit *test, unsigned int nareas)
 {
 	struct swiotlb_test *t = test->priv;
-	struct io_tlb_mem *mem = swiotlb_mem_create(4 * IO_TLB_SEGSIZE, 4, GFP_KERNEL, false);
+	struct io_tlb_mem *mem = swiotlb_mem_create(4 * IO_TLB_SEGSIZE, nareas, GFP_KERNEL, false);
 	struct hammer *h = kunit_kcalloc(test, NTHREADS, sizeof(*h), GFP_KERNEL);
 	struct task_struct *task;
 	int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, mem);
 	KUNIT_ASSERT_NOT_NULL(test, h);
-	KUNIT_EXPECT_EQ(test, mem->pool.nareas, 4);
+	KUNIT_EXPECT_EQ(test, mem->pool.nareas, nareas);
 	t->dev->dma_io_tlb_mem = mem;
 
 	for (i = 0; i < NTHREADS; i++) {
@@ -814,6 +834,18 @@ static void swiotlb_test_concurrent_areas(struct kunit *test)
 	t->dev->dma_io_tlb_mem = t->mem;
 	if (!swiotlb_mem_used(mem))
 		swiotlb_mem_destroy(mem);
+}
+
+/* The intended case: CPUs mostly work in areas of their own. */
+static void swiotlb_test_concurrent_areas(struct kunit *test)
+{
+	run_hammers(test, 4);
+}
+
+/* Everyone in one area: the area lock alone keeps the slots consistent. */
+static void swiotlb_test_concurrent_one_area(struct kunit *test)
+{
+	run_hammers(test, 1);
 }
 
 /* ---- Configuration ---- */
@@ -916,6 +948,7 @@ static struct kunit_case swiotlb_test_cases[] = {
 	KUNIT_CASE(swiotlb_test_force_flag),
 	KUNIT_CASE(swiotlb_test_hiwater),
 	KUNIT_CASE_SLOW(swiotlb_test_concurrent_areas),
+	KUNIT_CASE_SLOW(swiotlb_test_concurrent_one_area),
 	KUNIT_CASE(swiotlb_test_parse_params),
 	KUNIT_CASE(swiotlb_test_geometry),
 	{}
