@@ -354,6 +354,11 @@ static struct page *dma_direct_alloc_reachable(struct device *dev, size_t size, 
 		dma_complain(dev, "dma_alloc", "device has no coherent DMA mask");
 		return NULL;
 	}
+	/* without CMA the buddy allocator's largest block is the limit */
+	if (unlikely(order > MAX_PAGE_ORDER)) {
+		dma_complain(dev, "dma_alloc", "%zu bytes exceed the largest block", size);
+		return NULL;
+	}
 	for (zone = dma_direct_first_zone(dev); zone < ARRAY_SIZE(dma_direct_zones); zone++) {
 		page = alloc_pages_node(dev_to_node(dev), gfp | dma_direct_zones[zone], order);
 		if (!page)

@@ -62,6 +62,15 @@ static __always_inline bool dma_handle_args_ok(struct device *dev, dma_addr_t dm
 	return false;
 }
 
+/* For the calls that take a direction but no single address. */
+static bool dma_direction_ok(struct device *dev, enum dma_data_direction dir, const char *func)
+{
+	if (likely(valid_dma_direction(dir)))
+		return true;
+	dma_complain(dev, func, "invalid direction %d", dir);
+	return false;
+}
+
 /**
  * dma_map_page_attrs() - Let a device access part of a page.
  * @dev: the device that will do the DMA
@@ -121,7 +130,7 @@ void dma_unmap_page_attrs(struct device *dev, dma_addr_t dma_addr, size_t size,
 EXPORT_SYMBOL(dma_unmap_page_attrs);
 
 /* The only errors dma_map_sgtable() is documented to return. */
-static int dma_sg_errno(struct device *dev, int ret)
+static int dma_sg_errno(struct device *dev, int ret, const char *func)
 {
 	switch (ret) {
 	case -EINVAL:
@@ -130,27 +139,26 @@ static int dma_sg_errno(struct device *dev, int ret)
 	case -EREMOTEIO:
 		return ret;
 	}
-	dma_complain(dev, "dma_map_sg", "backend returned %d; reporting -EIO", ret);
+	dma_complain(dev, func, "backend returned %d; reporting -EIO", ret);
 	return -EIO;
 }
 
 /* Returns the number of DMA segments, or a negative errno. */
 static int dma_map_sg_checked(struct device *dev, struct scatterlist *sg, int nents,
-			      enum dma_data_direction dir, unsigned long attrs)
+			      enum dma_data_direction dir, unsigned long attrs,
+			      const char *func)
 {
 	const struct dma_map_ops *backend = get_dma_ops(dev);
 	int ret;
 
-	if (unlikely(!valid_dma_direction(dir))) {
-		dma_complain(dev, __func__, "invalid direction %d", dir);
+	if (unlikely(!dma_direction_ok(dev, dir, func)))
 		return -EINVAL;
-	}
 	if (unlikely(nents <= 0)) {
-		dma_complain(dev, __func__, "%d entries", nents);
+		dma_complain(dev, func, "%d entries", nents);
 		return -EINVAL;
 	}
 	if (unlikely(!dev->dma_mask)) {
-		dma_complain(dev, __func__, "device has no DMA mask; it can't do DMA");
+		dma_complain(dev, func, "device has no DMA mask; it can't do DMA");
 		return -EIO;
 	}
 
@@ -159,7 +167,7 @@ static int dma_map_sg_checked(struct device *dev, struct scatterlist *sg, int ne
 	else
 		ret = backend->map_sg(dev, sg, nents, dir, attrs);
 	if (unlikely(ret <= 0))
-		return dma_sg_errno(dev, ret ? ret : -EIO);
+		return dma_sg_errno(dev, ret ? ret : -EIO, func);
 	return ret;
 }
 
@@ -184,7 +192,7 @@ static int dma_map_sg_checked(struct device *dev, struct scatterlist *sg, int ne
 unsigned int dma_map_sg_attrs(struct device *dev, struct scatterlist *sg, int nents,
 			      enum dma_data_direction dir, unsigned long attrs)
 {
-	int ret = dma_map_sg_checked(dev, sg, nents, dir, attrs);
+	int ret = dma_map_sg_checked(dev, sg, nents, dir, attrs, __func__);
 
 	return ret < 0 ? 0 : ret;
 }
@@ -209,7 +217,7 @@ EXPORT_SYMBOL(dma_map_sg_attrs);
 int dma_map_sgtable(struct device *dev, struct sg_table *sgt,
 		    enum dma_data_direction dir, unsigned long attrs)
 {
-	int ret = dma_map_sg_checked(dev, sgt->sgl, sgt->orig_nents, dir, attrs);
+	int ret = dma_map_sg_checked(dev, sgt->sgl, sgt->orig_nents, dir, attrs, __func__);
 
 	if (ret < 0)
 		return ret;
@@ -233,8 +241,10 @@ void dma_unmap_sg_attrs(struct device *dev, struct scatterlist *sg, int nents,
 {
 	const struct dma_map_ops *backend = get_dma_ops(dev);
 
-	if (unlikely(!valid_dma_direction(dir) || nents <= 0)) {
-		dma_complain(dev, __func__, "invalid direction %d or %d entries", dir, nents);
+	if (unlikely(!dma_direction_ok(dev, dir, __func__)))
+		return;
+	if (unlikely(nents <= 0)) {
+		dma_complain(dev, __func__, "%d entries", nents);
 		return;
 	}
 	if (!backend)
@@ -334,10 +344,8 @@ static void dma_sync_list(struct device *dev, struct scatterlist *sgl, int nelem
 	void (*hook)(struct device *dev, struct scatterlist *sgl, int nelems,
 		     enum dma_data_direction dir);
 
-	if (unlikely(!valid_dma_direction(dir))) {
-		dma_complain(dev, func, "invalid direction %d", dir);
+	if (unlikely(!dma_direction_ok(dev, dir, func)))
 		return;
-	}
 	if (!backend) {
 		if (for_cpu)
 			dma_direct_sync_sg_for_cpu(dev, sgl, nelems, dir);

@@ -15,6 +15,7 @@
 #include <linux/vmalloc.h>
 
 #include "internal.h"
+#include "swiotlb_internal.h"
 
 struct dma_test_device {
 	struct device *dev;
@@ -172,6 +173,7 @@ static void dma_bad_calls_fail_cleanly(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, dma_map_single(dev, buf, 64, 17), DMA_MAPPING_ERROR);
 	KUNIT_EXPECT_EQ(test, dma_map_single(dev, buf, 0, DMA_TO_DEVICE), DMA_MAPPING_ERROR);
 	KUNIT_EXPECT_NULL(test, dma_alloc_coherent(dev, 0, &handle, GFP_KERNEL));
+	KUNIT_EXPECT_NULL(test, dma_alloc_coherent(dev, SZ_1G, &handle, GFP_KERNEL));
 	KUNIT_EXPECT_NULL(test, dma_alloc_pages(dev, PAGE_SIZE, &handle, DMA_NONE, GFP_KERNEL));
 
 	sg_init_one(&sg, buf, 64);
@@ -405,6 +407,107 @@ static void dma_resource_mapping(struct kunit *test)
 			DMA_MAPPING_ERROR);
 }
 
+/* Give @dev a private pool of @nslabs slots that bounces every mapping. */
+static struct io_tlb_mem *dma_test_bounce_pool(struct kunit *test, struct device *dev,
+					       unsigned long nslabs)
+{
+	struct io_tlb_mem *mem = swiotlb_mem_create(nslabs, 1, GFP_KERNEL | GFP_DMA32, true);
+
+	KUNIT_ASSERT_NOT_NULL(test, mem);
+	dev->dma_io_tlb_mem = mem;
+	return mem;
+}
+
+static void dma_map_falls_back_to_bounce(struct kunit *test)
+{
+	struct device *dev = dma_test_device(test, DMA_BIT_MASK(64));
+	struct io_tlb_mem *saved = dev->dma_io_tlb_mem;
+	u8 *buf = kunit_kmalloc(test, 5000, GFP_KERNEL);
+	struct io_tlb_mem *mem;
+	dma_addr_t dma;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	mem = dma_test_bounce_pool(test, dev, 64);
+	/* a device that may bounce must not skip its syncs */
+	KUNIT_ASSERT_EQ(test, dma_set_mask(dev, DMA_BIT_MASK(64)), 0);
+	KUNIT_EXPECT_TRUE(test, dma_dev_need_sync(dev));
+
+	round_trip(test, dev, buf, 5000);
+	dma = dma_map_single(dev, buf, 5000, DMA_TO_DEVICE);
+	KUNIT_ASSERT_FALSE(test, dma_mapping_error(dev, dma));
+	KUNIT_EXPECT_NE(test, dma, phys_to_dma(dev, virt_to_phys(buf)));
+	KUNIT_EXPECT_TRUE(test, dma_need_sync(dev, dma));
+	KUNIT_EXPECT_EQ(test, dma_max_mapping_size(dev), swiotlb_max_mapping_size(dev));
+	dma_unmap_single(dev, dma, 5000, DMA_TO_DEVICE);
+	KUNIT_EXPECT_EQ(test, swiotlb_mem_used(mem), 0);
+
+	dev->dma_io_tlb_mem = saved;
+	swiotlb_mem_destroy(mem);
+}
+
+static void dma_sgtable_error_codes(struct kunit *test)
+{
+	struct device *dev = dma_test_device(test, DMA_BIT_MASK(64));
+	struct io_tlb_mem *saved = dev->dma_io_tlb_mem;
+	size_t filler_len = (IO_TLB_SEGSIZE - 8) * IO_TLB_SIZE;
+	dma_addr_t filler_dma;
+	u8 *filler;
+	struct scatterlist *sg;
+	struct sg_table sgt;
+	struct io_tlb_mem *mem;
+	struct page *block;
+	int i;
+
+	/*
+	 * Fill a one-segment pool so that 8 slots (16 KiB) stay free, then map
+	 * 8 x 4 KiB: the first entries fit, the fifth can't.
+	 */
+	block = sg_over_block(test, &sgt, false);
+	mem = dma_test_bounce_pool(test, dev, IO_TLB_SEGSIZE);
+	filler = kunit_kmalloc(test, filler_len, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, filler);
+	filler_dma = dma_map_single(dev, filler, filler_len, DMA_TO_DEVICE);
+	KUNIT_ASSERT_FALSE(test, dma_mapping_error(dev, filler_dma));
+	KUNIT_EXPECT_EQ(test, dma_map_sgtable(dev, &sgt, DMA_TO_DEVICE, DMA_ATTR_NO_WARN),
+			-ENOMEM);
+	/* the entries mapped before the pool ran dry were given back */
+	KUNIT_EXPECT_EQ(test, swiotlb_mem_used(mem), IO_TLB_SEGSIZE - 8);
+	dma_unmap_single(dev, filler_dma, filler_len, DMA_TO_DEVICE);
+	KUNIT_EXPECT_EQ(test, swiotlb_mem_used(mem), 0);
+	dev->dma_io_tlb_mem = saved;
+	swiotlb_mem_destroy(mem);
+
+	/* out of reach with no bounce pool at all: a plain I/O error */
+	if (page_to_phys(block) + 8 * PAGE_SIZE - 1 > DMA_BIT_MASK(24)) {
+		dev->dma_io_tlb_mem = NULL;
+		KUNIT_ASSERT_EQ(test, dma_set_mask(dev, DMA_BIT_MASK(24)), 0);
+		KUNIT_EXPECT_EQ(test, dma_map_sgtable(dev, &sgt, DMA_TO_DEVICE, DMA_ATTR_NO_WARN),
+				-EIO);
+		dev->dma_io_tlb_mem = saved;
+	}
+	for_each_sg(sgt.sgl, sg, 8, i)
+		KUNIT_EXPECT_EQ(test, sg->length, PAGE_SIZE);
+	sg_free_table(&sgt);
+	__free_pages(block, 3);
+}
+
+static void dma_bus_limit_narrows_mask(struct kunit *test)
+{
+	struct device *dev = dma_test_device(test, DMA_BIT_MASK(64));
+	dma_addr_t handle;
+	void *cpu;
+
+	dev->bus_dma_limit = DMA_BIT_MASK(30);
+	KUNIT_EXPECT_TRUE(test, dma_addressing_limited(dev) ||
+			  dma_get_required_mask(dev) <= DMA_BIT_MASK(30));
+	cpu = dma_alloc_coherent(dev, PAGE_SIZE, &handle, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, cpu);
+	KUNIT_EXPECT_LE(test, handle + PAGE_SIZE - 1, DMA_BIT_MASK(30));
+	dma_free_coherent(dev, PAGE_SIZE, cpu, handle);
+	KUNIT_EXPECT_FALSE(test, dma_capable(dev, DMA_BIT_MASK(30) + 1, 1, true));
+	KUNIT_EXPECT_TRUE(test, dma_capable(dev, DMA_BIT_MASK(30), 1, true));
+}
+
 static struct kunit_case dma_mapping_cases[] = {
 	KUNIT_CASE(dma_map_64bit_is_identity),
 	KUNIT_CASE(dma_map_32bit_low_page),
@@ -419,6 +522,9 @@ static struct kunit_case dma_mapping_cases[] = {
 	KUNIT_CASE(dma_noncoherent_and_noncontiguous),
 	KUNIT_CASE(dma_coherent_sgtable_and_limits),
 	KUNIT_CASE(dma_resource_mapping),
+	KUNIT_CASE(dma_map_falls_back_to_bounce),
+	KUNIT_CASE(dma_sgtable_error_codes),
+	KUNIT_CASE(dma_bus_limit_narrows_mask),
 	{}
 };
 
