@@ -32,16 +32,18 @@
  *
  * Checking frees.  A bad pointer accepted by dma_pool_free() would be handed
  * out again as a fresh block, and two owners of one block corrupt each other
- * silently, so every free is checked, in every build.  The chunk is looked up
- * in a per-pool rbtree keyed by CPU address: O(log chunks), a few steps for
- * the pools drivers make, and it touches kernel memory only.  The pointer
- * must then be the start of a block whose in-use bit is set, and the DMA
- * address passed in must be the one that block was handed out with.  That
- * catches double frees, frees into the wrong pool and interior or stray
- * pointers exactly; the offending call is reported (rate-limited, naming
- * device and pool) and otherwise ignored, so the pool stays consistent.  Free
- * list links are read back from device-visible memory, where a use after free
- * may have written; each one is validated the same way before it is used.
+ * silently, so every free is checked, in every build.  The chunk is found
+ * through a one-entry cache of the chunk last freed into, which catches the
+ * usual runs of frees, or else in a per-pool rbtree keyed by CPU address:
+ * O(log chunks), a few steps for the pools drivers make, all in kernel
+ * memory.  The pointer must then be the start of a block whose in-use bit is
+ * set, and the DMA address passed in must be the one that block was handed
+ * out with.  That catches double frees, frees into the wrong pool and
+ * interior or stray pointers exactly; the offending call is reported
+ * (rate-limited, naming device and pool) and otherwise ignored, so the pool
+ * stays consistent.  Free-list links are read back from device-visible
+ * memory, where a use after free may have written; each one is validated the
+ * same way before it is followed.
  *
  * Destroying a pool that still has blocks in use reports them and leaks the
  * chunks holding them: a device may still be writing there.
@@ -63,6 +65,7 @@
 #include <linux/mutex.h>
 #include <linux/overflow.h>
 #include <linux/rbtree.h>
+#include <linux/reciprocal_div.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -73,6 +76,7 @@ struct dma_pool {
 	spinlock_t lock;		/* guards all the fields up to dev */
 	struct list_head partial;	/* chunks with a free block, hottest first */
 	struct rb_root chunks;		/* every chunk, ordered by CPU address */
+	struct dma_pool_chunk *recent;	/* last chunk freed into, or NULL */
 	size_t nr_blocks;		/* all blocks of all chunks */
 	size_t nr_active;		/* blocks handed out and not freed */
 	size_t nr_chunks;
@@ -83,8 +87,11 @@ struct dma_pool {
 	size_t block_size;
 	size_t chunk_size;
 	size_t seg_size;		/* no block crosses a multiple of this */
-	size_t blocks_per_seg;
+	u32 blocks_per_seg;
 	unsigned int granule_shift;	/* in_use[] has a bit per 2^shift bytes */
+	unsigned long granule_mask;	/* bits clear at every block start */
+	bool tiled;			/* blocks fill segments exactly */
+	struct reciprocal_value block_recip;	/* divides by block_size */
 	struct list_head dev_entry;	/* on dev->dma_pools */
 };
 
@@ -97,14 +104,13 @@ struct dma_pool_chunk {
 	unsigned long in_use[];
 };
 
-/* Why a free or a free-list link was refused, reported once the lock is gone. */
+/* Why a free was refused, reported once the lock is gone. */
 enum dma_pool_fault {
 	DMA_POOL_OK,
 	DMA_POOL_NOT_IN_POOL,
 	DMA_POOL_NOT_A_BLOCK,
 	DMA_POOL_NOT_IN_USE,
 	DMA_POOL_WRONG_DMA,
-	DMA_POOL_BAD_LINK,
 };
 
 /*
@@ -237,23 +243,31 @@ static bool dma_pool_set_geometry(struct dma_pool *pool, const char *name,
 				    pool->chunk_size;
 	pool->blocks_per_seg = pool->seg_size / block;
 	pool->granule_shift = __ffs(block);
+	pool->granule_mask = BIT(pool->granule_shift) - 1;
+	pool->tiled = is_power_of_2(block);
+	pool->block_recip = reciprocal_value(block);
 	return true;
 }
 
-/* Is @off, an offset into a chunk, where some block starts? */
-static bool dma_pool_is_block_start(const struct dma_pool *pool,
-				    unsigned long off)
+/*
+ * Is @off, an offset into a chunk, where some block starts?  This runs on
+ * every allocation, hence the precomputed masks and the reciprocal: a
+ * division is slow on real CPUs and slower still under emulation.
+ */
+static inline bool dma_pool_is_block_start(const struct dma_pool *pool,
+					   unsigned long off)
 {
-	size_t in_seg;
+	u32 in_seg, nth;
 
-	if (off >= pool->chunk_size || (off & (BIT(pool->granule_shift) - 1)))
+	if (off >= pool->chunk_size || (off & pool->granule_mask))
 		return false;
 	/* Power-of-two blocks tile every segment with no tail left over. */
-	if (pool->block_size == BIT(pool->granule_shift))
+	if (pool->tiled)
 		return true;
+	/* Both fit: a chunk is at most 2 GiB, given the limit on sizes. */
 	in_seg = off & (pool->seg_size - 1);
-	return in_seg % pool->block_size == 0 &&
-	       in_seg / pool->block_size < pool->blocks_per_seg;
+	nth = reciprocal_divide(in_seg, pool->block_recip);
+	return nth < pool->blocks_per_seg && nth * pool->block_size == in_seg;
 }
 
 static unsigned long dma_pool_offset(const struct dma_pool_chunk *chunk,
@@ -291,17 +305,28 @@ static bool dma_pool_chunk_less(struct rb_node *a, const struct rb_node *b)
 	       rb_entry(b, struct dma_pool_chunk, node)->vaddr;
 }
 
-static struct dma_pool_chunk *dma_pool_find_chunk(const struct dma_pool *pool,
+/*
+ * Frees come in runs from the same chunk (a request's descriptors were
+ * allocated together), so the chunk freed into last is tried before the tree.
+ */
+static struct dma_pool_chunk *dma_pool_find_chunk(struct dma_pool *pool,
 						  const void *vaddr)
 {
 	struct dma_pool_where where = {
 		.addr = (unsigned long)vaddr,
 		.chunk_size = pool->chunk_size,
 	};
-	struct rb_node *node = rb_find(&where, &pool->chunks,
-				       dma_pool_chunk_cmp);
+	struct rb_node *node;
 
-	return node ? rb_entry(node, struct dma_pool_chunk, node) : NULL;
+	if (pool->recent &&
+	    dma_pool_offset(pool->recent, vaddr) < pool->chunk_size)
+		return pool->recent;
+
+	node = rb_find(&where, &pool->chunks, dma_pool_chunk_cmp);
+	if (!node)
+		return NULL;
+	pool->recent = rb_entry(node, struct dma_pool_chunk, node);
+	return pool->recent;
 }
 
 /* Link every block of a fresh chunk, lowest address first. */
@@ -372,31 +397,26 @@ static void dma_pool_add_chunk(struct dma_pool *pool,
 }
 
 /*
- * Pop the first free block.  A link that does not lead to a free block of
- * the same chunk was overwritten after the block was freed; the rest of that
- * chunk's free list cannot be trusted and is given up, reported via @fault
- * and @bad_link.
+ * Pop the first free block of the first chunk that has one; the caller makes
+ * sure there is such a chunk.  A link that does not lead to a free block of
+ * the same chunk was overwritten after its block was freed: the rest of that
+ * chunk's free list cannot be trusted, so it is given up, and @bad_link
+ * tells the caller to report it.
  */
 static void *dma_pool_take(struct dma_pool *pool, dma_addr_t *handle,
-			   enum dma_pool_fault *fault, void **bad_link)
+			   void **bad_link)
 {
 	struct dma_pool_chunk *chunk;
 	unsigned long off;
 	void *blk, *next;
 
-	chunk = list_first_entry_or_null(&pool->partial, struct dma_pool_chunk,
-					 partial);
-	if (!chunk)
-		return NULL;
-
+	chunk = list_first_entry(&pool->partial, struct dma_pool_chunk, partial);
 	blk = chunk->free;
 	next = *(void **)blk;
 	if (next) {
-		unsigned long next_off = dma_pool_offset(chunk, next);
-
-		if (!dma_pool_is_block_start(pool, next_off) ||
-		    test_bit(dma_pool_bit(pool, next_off), chunk->in_use)) {
-			*fault = DMA_POOL_BAD_LINK;
+		off = dma_pool_offset(chunk, next);
+		if (unlikely(!dma_pool_is_block_start(pool, off) ||
+			     test_bit(dma_pool_bit(pool, off), chunk->in_use))) {
 			*bad_link = next;
 			next = NULL;
 		}
@@ -431,32 +451,28 @@ static void *dma_pool_take(struct dma_pool *pool, dma_addr_t *handle,
 void *dma_pool_alloc(struct dma_pool *pool, gfp_t mem_flags,
 		     dma_addr_t *handle)
 {
-	enum dma_pool_fault fault = DMA_POOL_OK;
-	struct dma_pool_chunk *chunk = NULL;
+	struct dma_pool_chunk *chunk;
 	void *blk, *bad_link = NULL;
 	unsigned long flags;
 
 	might_alloc(mem_flags);
 
 	spin_lock_irqsave(&pool->lock, flags);
-	blk = dma_pool_take(pool, handle, &fault, &bad_link);
-	spin_unlock_irqrestore(&pool->lock, flags);
-
-	if (!blk) {
+	if (unlikely(list_empty(&pool->partial))) {
+		/* Growing may sleep; other CPUs need not wait for it. */
+		spin_unlock_irqrestore(&pool->lock, flags);
 		chunk = dma_pool_new_chunk(pool, mem_flags);
 		if (!chunk)
 			return NULL;
-
 		spin_lock_irqsave(&pool->lock, flags);
 		dma_pool_add_chunk(pool, chunk);
-		/* The new chunk is first in line and fully free: this works. */
-		blk = dma_pool_take(pool, handle, &fault, &bad_link);
-		spin_unlock_irqrestore(&pool->lock, flags);
 	}
+	blk = dma_pool_take(pool, handle, &bad_link);
+	spin_unlock_irqrestore(&pool->lock, flags);
 
-	if (fault == DMA_POOL_BAD_LINK)
-		dev_err_ratelimited(pool->dev, "dma_pool %s: free block %p was overwritten (next %p); abandoning the rest of its chunk's free list\n",
-				    pool->name, blk, bad_link);
+	if (unlikely(bad_link))
+		dev_err_ratelimited(pool->dev, "dma_pool %s: free block at dma %pad was overwritten after it was freed (link %p); abandoning the rest of its chunk's free list\n",
+				    pool->name, handle, bad_link);
 
 	if (mem_flags & __GFP_ZERO)
 		memset(blk, 0, pool->block_size);
@@ -476,10 +492,15 @@ static enum dma_pool_fault dma_pool_check_free(const struct dma_pool *pool,
 	if (!chunk)
 		return DMA_POOL_NOT_IN_POOL;
 	off = dma_pool_offset(chunk, vaddr);
-	if (!dma_pool_is_block_start(pool, off))
-		return DMA_POOL_NOT_A_BLOCK;
-	if (!test_bit(dma_pool_bit(pool, off), chunk->in_use))
-		return DMA_POOL_NOT_IN_USE;
+	/*
+	 * In-use bits are set at block starts only, so a granule-aligned
+	 * offset whose bit is set is a live block: the block arithmetic is
+	 * needed only to tell the two kinds of bad free apart.
+	 */
+	if ((off & pool->granule_mask) ||
+	    !test_bit(dma_pool_bit(pool, off), chunk->in_use))
+		return dma_pool_is_block_start(pool, off) ? DMA_POOL_NOT_IN_USE :
+							    DMA_POOL_NOT_A_BLOCK;
 	*expected = chunk->dma + off;
 	if (dma != *expected)
 		return DMA_POOL_WRONG_DMA;
@@ -494,7 +515,8 @@ static void dma_pool_put(struct dma_pool *pool, struct dma_pool_chunk *chunk,
 	*(void **)vaddr = chunk->free;
 	chunk->free = vaddr;
 	/* Front of the line, so the next allocation reuses this warm block. */
-	list_move(&chunk->partial, &pool->partial);
+	if (pool->partial.next != &chunk->partial)
+		list_move(&chunk->partial, &pool->partial);
 	pool->nr_active--;
 }
 
@@ -549,11 +571,11 @@ void dma_pool_free(struct dma_pool *pool, void *vaddr, dma_addr_t dma)
 	spin_lock_irqsave(&pool->lock, flags);
 	chunk = dma_pool_find_chunk(pool, vaddr);
 	fault = dma_pool_check_free(pool, chunk, vaddr, dma, &expected);
-	if (fault == DMA_POOL_OK)
+	if (likely(fault == DMA_POOL_OK))
 		dma_pool_put(pool, chunk, vaddr);
 	spin_unlock_irqrestore(&pool->lock, flags);
 
-	if (fault != DMA_POOL_OK)
+	if (unlikely(fault != DMA_POOL_OK))
 		dma_pool_report_free(pool, fault, vaddr, dma, expected);
 }
 EXPORT_SYMBOL(dma_pool_free);
