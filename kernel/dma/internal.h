@@ -14,6 +14,17 @@
 #include <linux/dma-map-ops.h>
 #include <linux/swiotlb.h>
 
+/*
+ * Kconfig keeps these off (they depend on BROKEN), but a driver's "select"
+ * can still force one on.  CMA and declared coherent memory then get the
+ * "not available" answers from <linux/dma-map-ops.h>, which callers handle;
+ * a kernel without the DMA debugger or IOMMU backend it was configured for
+ * would be silently wrong, so those fail the build.
+ */
+#if defined(CONFIG_DMA_API_DEBUG) || defined(CONFIG_IOMMU_DMA)
+#error "dmacore does not provide dma-debug or the IOMMU DMA backend yet"
+#endif
+
 /* direct.c */
 dma_addr_t dma_direct_bounce(struct device *dev, phys_addr_t phys, size_t size,
 			     enum dma_data_direction dir, unsigned long attrs);
