@@ -458,6 +458,13 @@ static inline bool dma_need_sync(struct device *dev, dma_addr_t dma_addr)
 
 /* Convenience forms built on the calls above. */
 
+#ifdef CONFIG_DMA_API_DEBUG
+/* Out of line, so that the checker can tell single from page mappings. */
+dma_addr_t dma_map_single_attrs(struct device *dev, void *ptr, size_t size,
+				enum dma_data_direction dir, unsigned long attrs);
+void dma_unmap_single_attrs(struct device *dev, dma_addr_t addr, size_t size,
+			    enum dma_data_direction dir, unsigned long attrs);
+#else
 static inline dma_addr_t dma_map_single_attrs(struct device *dev, void *ptr, size_t size,
 					      enum dma_data_direction dir,
 					      unsigned long attrs)
@@ -466,7 +473,6 @@ static inline dma_addr_t dma_map_single_attrs(struct device *dev, void *ptr, siz
 	if (dev_WARN_ONCE(dev, is_vmalloc_addr(ptr),
 			  "dma_map_single() of vmalloc address %p refused\n", ptr))
 		return DMA_MAPPING_ERROR;
-	debug_dma_map_single(dev, ptr, size);
 	return dma_map_page_attrs(dev, virt_to_page(ptr), offset_in_page(ptr), size,
 				  dir, attrs);
 }
@@ -476,6 +482,7 @@ static inline void dma_unmap_single_attrs(struct device *dev, dma_addr_t addr, s
 {
 	dma_unmap_page_attrs(dev, addr, size, dir, attrs);
 }
+#endif
 
 static inline void dma_sync_single_range_for_cpu(struct device *dev, dma_addr_t addr,
 						 unsigned long offset, size_t size,

@@ -15,14 +15,14 @@
 #include <linux/swiotlb.h>
 
 /*
- * Kconfig keeps these off (they depend on BROKEN), but a driver's "select"
- * can still force one on.  CMA and declared coherent memory then get the
- * "not available" answers from <linux/dma-map-ops.h>, which callers handle;
- * a kernel without the DMA debugger or IOMMU backend it was configured for
- * would be silently wrong, so those fail the build.
+ * Kconfig keeps this off (it depends on BROKEN), but a driver's "select"
+ * can still force it on.  CMA and declared coherent memory, forced on the
+ * same way, get the "not available" answers from <linux/dma-map-ops.h>;
+ * a kernel without the IOMMU backend it was configured for would be
+ * silently wrong, so that fails the build.
  */
-#if defined(CONFIG_DMA_API_DEBUG) || defined(CONFIG_IOMMU_DMA)
-#error "dmacore does not provide dma-debug or the IOMMU DMA backend yet"
+#ifdef CONFIG_IOMMU_DMA
+#error "dmacore does not provide the IOMMU DMA backend yet"
 #endif
 
 /* direct.c */

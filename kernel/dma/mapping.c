@@ -10,6 +10,7 @@
  * bad call from a driver ends in an error return and a rate-limited message
  * rather than a crash or a corrupted buffer.
  */
+#include <linux/dma-debug.h>
 #include <linux/dma-map-ops.h>
 #include <linux/export.h>
 #include <linux/gfp.h>
@@ -71,6 +72,46 @@ static bool dma_direction_ok(struct device *dev, enum dma_data_direction dir, co
 	return false;
 }
 
+/*
+ * Every single-buffer map goes through here; @kind only tells the checker
+ * which API call made the mapping and compiles away without it.
+ */
+static __always_inline dma_addr_t dma_map_kind(struct device *dev, struct page *page,
+					       size_t offset, size_t size,
+					       enum dma_data_direction dir, unsigned long attrs,
+					       enum dma_debug_kind kind, const char *func)
+{
+	const struct dma_map_ops *backend = get_dma_ops(dev);
+	phys_addr_t phys = page_to_phys(page) + offset;
+	dma_addr_t dma_addr;
+
+	if (unlikely(!dma_streaming_args_ok(dev, size, dir, func) ||
+		     dma_debug_should_fail(dev, size)))
+		return DMA_MAPPING_ERROR;
+	if (!backend)
+		dma_addr = dma_direct_map_phys(dev, phys, size, dir, attrs);
+	else
+		dma_addr = backend->map_page(dev, page, offset, size, dir, attrs);
+	if (dma_addr != DMA_MAPPING_ERROR)
+		debug_dma_map(dev, phys, size, dir, dma_addr, kind, attrs);
+	return dma_addr;
+}
+
+static __always_inline void dma_unmap_kind(struct device *dev, dma_addr_t dma_addr, size_t size,
+					   enum dma_data_direction dir, unsigned long attrs,
+					   enum dma_debug_kind kind, const char *func)
+{
+	const struct dma_map_ops *backend = get_dma_ops(dev);
+
+	if (unlikely(!dma_handle_args_ok(dev, dma_addr, size, dir, func)))
+		return;
+	debug_dma_unmap(dev, dma_addr, size, dir, kind);
+	if (!backend)
+		dma_direct_unmap_phys(dev, dma_addr, size, dir, attrs);
+	else
+		backend->unmap_page(dev, dma_addr, size, dir, attrs);
+}
+
 /**
  * dma_map_page_attrs() - Let a device access part of a page.
  * @dev: the device that will do the DMA
@@ -92,13 +133,7 @@ static bool dma_direction_ok(struct device *dev, enum dma_data_direction dir, co
 dma_addr_t dma_map_page_attrs(struct device *dev, struct page *page, size_t offset,
 			      size_t size, enum dma_data_direction dir, unsigned long attrs)
 {
-	const struct dma_map_ops *backend = get_dma_ops(dev);
-
-	if (unlikely(!dma_streaming_args_ok(dev, size, dir, __func__)))
-		return DMA_MAPPING_ERROR;
-	if (!backend)
-		return dma_direct_map_phys(dev, page_to_phys(page) + offset, size, dir, attrs);
-	return backend->map_page(dev, page, offset, size, dir, attrs);
+	return dma_map_kind(dev, page, offset, size, dir, attrs, DMA_DEBUG_PAGE, __func__);
 }
 EXPORT_SYMBOL(dma_map_page_attrs);
 
@@ -118,16 +153,54 @@ EXPORT_SYMBOL(dma_map_page_attrs);
 void dma_unmap_page_attrs(struct device *dev, dma_addr_t dma_addr, size_t size,
 			  enum dma_data_direction dir, unsigned long attrs)
 {
-	const struct dma_map_ops *backend = get_dma_ops(dev);
-
-	if (unlikely(!dma_handle_args_ok(dev, dma_addr, size, dir, __func__)))
-		return;
-	if (!backend)
-		dma_direct_unmap_phys(dev, dma_addr, size, dir, attrs);
-	else
-		backend->unmap_page(dev, dma_addr, size, dir, attrs);
+	dma_unmap_kind(dev, dma_addr, size, dir, attrs, DMA_DEBUG_PAGE, __func__);
 }
 EXPORT_SYMBOL(dma_unmap_page_attrs);
+
+#ifdef CONFIG_DMA_API_DEBUG
+/**
+ * dma_map_single_attrs() - dma_map_page_attrs() for a kernel virtual address.
+ * @dev: the device that will do the DMA
+ * @ptr: the buffer; it must be in the linear map (kmalloc, page allocator)
+ * @size: its length
+ * @dir: which way the data will move
+ * @attrs: DMA_ATTR_* flags
+ *
+ * Out of line only in kernels with the DMA API checker, so that it can tell
+ * single mappings from page mappings; otherwise it is an inline.
+ *
+ * Context: Any context; never sleeps.
+ *
+ * Return: the device address, or DMA_MAPPING_ERROR.
+ */
+dma_addr_t dma_map_single_attrs(struct device *dev, void *ptr, size_t size,
+				enum dma_data_direction dir, unsigned long attrs)
+{
+	debug_dma_map_single(dev, ptr, size);
+	if (unlikely(is_vmalloc_addr(ptr)))
+		return DMA_MAPPING_ERROR;
+	return dma_map_kind(dev, virt_to_page(ptr), offset_in_page(ptr), size, dir, attrs,
+			    DMA_DEBUG_SINGLE, __func__);
+}
+EXPORT_SYMBOL(dma_map_single_attrs);
+
+/**
+ * dma_unmap_single_attrs() - Undo dma_map_single_attrs().
+ * @dev: the device passed to the map call
+ * @dma_addr: the address the map call returned
+ * @size: the size passed to the map call
+ * @dir: the direction passed to the map call
+ * @attrs: DMA_ATTR_* flags
+ *
+ * Context: Any context; never sleeps.
+ */
+void dma_unmap_single_attrs(struct device *dev, dma_addr_t dma_addr, size_t size,
+			    enum dma_data_direction dir, unsigned long attrs)
+{
+	dma_unmap_kind(dev, dma_addr, size, dir, attrs, DMA_DEBUG_SINGLE, __func__);
+}
+EXPORT_SYMBOL(dma_unmap_single_attrs);
+#endif
 
 /* The only errors dma_map_sgtable() is documented to return. */
 static int dma_sg_errno(struct device *dev, int ret, const char *func)
@@ -161,6 +234,8 @@ static int dma_map_sg_checked(struct device *dev, struct scatterlist *sg, int ne
 		dma_complain(dev, func, "device has no DMA mask; it can't do DMA");
 		return -EIO;
 	}
+	if (unlikely(dma_debug_should_fail(dev, nents)))
+		return -ENOMEM;
 
 	if (!backend)
 		ret = dma_direct_map_sg(dev, sg, nents, dir, attrs);
@@ -168,6 +243,7 @@ static int dma_map_sg_checked(struct device *dev, struct scatterlist *sg, int ne
 		ret = backend->map_sg(dev, sg, nents, dir, attrs);
 	if (unlikely(ret <= 0))
 		return dma_sg_errno(dev, ret ? ret : -EIO, func);
+	debug_dma_map_sg(dev, sg, nents, ret, dir, attrs);
 	return ret;
 }
 
@@ -247,6 +323,7 @@ void dma_unmap_sg_attrs(struct device *dev, struct scatterlist *sg, int nents,
 		dma_complain(dev, __func__, "%d entries", nents);
 		return;
 	}
+	debug_dma_unmap_sg(dev, sg, nents, dir);
 	if (!backend)
 		dma_direct_unmap_sg(dev, sg, nents, dir, attrs);
 	else
@@ -273,6 +350,7 @@ dma_addr_t dma_map_resource(struct device *dev, phys_addr_t phys_addr, size_t si
 			    enum dma_data_direction dir, unsigned long attrs)
 {
 	const struct dma_map_ops *backend = get_dma_ops(dev);
+	dma_addr_t dma_addr;
 
 	if (unlikely(!dma_streaming_args_ok(dev, size, dir, __func__)))
 		return DMA_MAPPING_ERROR;
@@ -281,10 +359,14 @@ dma_addr_t dma_map_resource(struct device *dev, phys_addr_t phys_addr, size_t si
 		return DMA_MAPPING_ERROR;
 	}
 	if (!backend)
-		return dma_direct_map_resource(dev, phys_addr, size, dir, attrs);
-	if (!backend->map_resource)
-		return DMA_MAPPING_ERROR;
-	return backend->map_resource(dev, phys_addr, size, dir, attrs);
+		dma_addr = dma_direct_map_resource(dev, phys_addr, size, dir, attrs);
+	else if (backend->map_resource)
+		dma_addr = backend->map_resource(dev, phys_addr, size, dir, attrs);
+	else
+		dma_addr = DMA_MAPPING_ERROR;
+	if (dma_addr != DMA_MAPPING_ERROR)
+		debug_dma_map(dev, phys_addr, size, dir, dma_addr, DMA_DEBUG_RESOURCE, attrs);
+	return dma_addr;
 }
 EXPORT_SYMBOL(dma_map_resource);
 
@@ -305,6 +387,7 @@ void dma_unmap_resource(struct device *dev, dma_addr_t dma_addr, size_t size,
 
 	if (unlikely(!dma_handle_args_ok(dev, dma_addr, size, dir, __func__)))
 		return;
+	debug_dma_unmap(dev, dma_addr, size, dir, DMA_DEBUG_RESOURCE);
 	/* a direct resource mapping is only a translation: nothing to undo */
 	if (backend && backend->unmap_resource)
 		backend->unmap_resource(dev, dma_addr, size, dir, attrs);
@@ -325,6 +408,7 @@ static void dma_sync_one(struct device *dev, dma_addr_t dma_addr, size_t size,
 
 	if (unlikely(!dma_handle_args_ok(dev, dma_addr, size, dir, func)))
 		return;
+	debug_dma_sync(dev, dma_addr, size, dir, for_cpu);
 	if (!backend) {
 		if (for_cpu)
 			dma_direct_sync_single_for_cpu(dev, dma_addr, size, dir);
@@ -346,6 +430,7 @@ static void dma_sync_list(struct device *dev, struct scatterlist *sgl, int nelem
 
 	if (unlikely(!dma_direction_ok(dev, dir, func)))
 		return;
+	debug_dma_sync_sg(dev, sgl, nelems, dir, for_cpu);
 	if (!backend) {
 		if (for_cpu)
 			dma_direct_sync_sg_for_cpu(dev, sgl, nelems, dir);
@@ -496,11 +581,16 @@ void *dma_alloc_attrs(struct device *dev, size_t size, dma_addr_t *dma_handle, g
 		return NULL;
 	}
 	gfp &= ~DMA_ZONE_GFP;
+	if (unlikely(dma_debug_should_fail(dev, size)))
+		return NULL;
 
 	if (!backend)
 		cpu_addr = dma_direct_alloc(dev, size, dma_handle, gfp, attrs);
 	else
 		cpu_addr = backend->alloc(dev, size, dma_handle, gfp, attrs);
+	if (cpu_addr)
+		debug_dma_alloc(dev, cpu_addr, size, *dma_handle, DMA_DEBUG_COHERENT,
+				DMA_BIDIRECTIONAL);
 
 	if (unlikely(!cpu_addr) && !(attrs & DMA_ATTR_NO_WARN))
 		dev_warn_ratelimited(dev, "%s: no memory for %zu bytes under coherent mask %#llx\n",
@@ -526,6 +616,7 @@ void dma_free_attrs(struct device *dev, size_t size, void *cpu_addr, dma_addr_t 
 
 	if (unlikely(!cpu_addr))
 		return;
+	debug_dma_free(dev, cpu_addr, size, dma_addr, DMA_DEBUG_COHERENT, DMA_BIDIRECTIONAL);
 	if (!backend)
 		dma_direct_free(dev, size, cpu_addr, dma_addr, attrs);
 	else
@@ -728,6 +819,7 @@ struct page *dma_alloc_pages(struct device *dev, size_t size, dma_addr_t *dma_ha
 			     enum dma_data_direction dir, gfp_t gfp)
 {
 	const struct dma_map_ops *backend = get_dma_ops(dev);
+	struct page *page;
 
 	if (unlikely(!valid_dma_direction(dir) || !size)) {
 		dma_complain(dev, __func__, "invalid direction %d or zero size", dir);
@@ -738,11 +830,17 @@ struct page *dma_alloc_pages(struct device *dev, size_t size, dma_addr_t *dma_ha
 		return NULL;
 	}
 	size = PAGE_ALIGN(size);
-	if (!backend)
-		return dma_direct_alloc_pages(dev, size, dma_handle, dir, gfp);
-	if (!backend->alloc_pages_op)
+	if (unlikely(dma_debug_should_fail(dev, size)))
 		return NULL;
-	return backend->alloc_pages_op(dev, size, dma_handle, dir, gfp);
+	if (!backend)
+		page = dma_direct_alloc_pages(dev, size, dma_handle, dir, gfp);
+	else if (backend->alloc_pages_op)
+		page = backend->alloc_pages_op(dev, size, dma_handle, dir, gfp);
+	else
+		page = NULL;
+	if (page)
+		debug_dma_alloc(dev, page_address(page), size, *dma_handle, DMA_DEBUG_PAGES, dir);
+	return page;
 }
 EXPORT_SYMBOL_GPL(dma_alloc_pages);
 
@@ -762,6 +860,7 @@ void dma_free_pages(struct device *dev, size_t size, struct page *page, dma_addr
 	const struct dma_map_ops *backend = get_dma_ops(dev);
 	size_t len = PAGE_ALIGN(size);
 
+	debug_dma_free(dev, page_address(page), len, dma_addr, DMA_DEBUG_PAGES, dir);
 	if (!backend)
 		dma_direct_free_pages(dev, len, page, dma_addr, dir);
 	else if (backend->free_pages)
