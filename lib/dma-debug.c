@@ -9,6 +9,9 @@
  * stack it was made from.  The checker never changes what a DMA call does;
  * a failing check costs a report, not the I/O.
  *
+ * Each entry remembers the driver's call site; dma_debug_stacks=full makes
+ * it remember the whole stack, at the price of an unwind per mapping.
+ *
  * Entries come from a preallocated pool (dma_debug_entries=, 65536 by
  * default) that grows when it runs dry.  If it can't grow, checking stops
  * rather than producing false reports about mappings it never saw.
@@ -114,6 +117,7 @@ static u32 dma_debug_nr_wanted = DMA_DEBUG_DEFAULT_ENTRIES;
 static bool dma_debug_off __read_mostly;	/* dma_debug=off or broken */
 static bool dma_debug_ready __read_mostly;
 static bool dma_debug_all_errors;
+static bool dma_debug_full_stacks __read_mostly;
 static u32 dma_debug_errors_to_show = 1;
 static atomic_t dma_debug_errors = ATOMIC_INIT(0);
 
@@ -465,7 +469,7 @@ static bool dma_debug_watching(struct device *dev)
 static void dma_debug_record(struct device *dev, phys_addr_t phys, size_t size,
 			     enum dma_data_direction dir, dma_addr_t dma_addr,
 			     enum dma_debug_kind kind, unsigned long attrs, void *cpu_addr,
-			     int sg_nents, int sg_mapped)
+			     int sg_nents, int sg_mapped, unsigned long caller)
 {
 	struct dma_debug_entry *entry = dma_debug_get_entry();
 
@@ -482,7 +486,17 @@ static void dma_debug_record(struct device *dev, phys_addr_t phys, size_t size,
 			   DMA_ERR_NOT_TESTED : DMA_ERR_TESTED;
 	entry->sg_nents = sg_nents;
 	entry->sg_mapped = sg_mapped;
-	entry->nr_frames = stack_trace_save(entry->frames, DMA_DEBUG_FRAMES, 3);
+	/*
+	 * The driver's call site is enough to find most bugs and costs
+	 * nothing; a full unwind per mapping would dominate the cost of the
+	 * checker, so it is only taken when dma_debug_stacks=full asks.
+	 */
+	if (dma_debug_full_stacks) {
+		entry->nr_frames = stack_trace_save(entry->frames, DMA_DEBUG_FRAMES, 3);
+	} else {
+		entry->frames[0] = caller;
+		entry->nr_frames = 1;
+	}
 	entry->lines_tracked = dma_debug_tracks_lines(kind, dir, attrs);
 	/* scatterlists are tracked per CPU entry by their own hook */
 	if (kind != DMA_DEBUG_SG && entry->lines_tracked)
@@ -535,16 +549,17 @@ EXPORT_SYMBOL(debug_dma_map_single);
  * @dma_addr: the address the backend returned
  * @kind: the call that made it
  * @attrs: DMA_ATTR_* flags
+ * @caller: the return address into the driver
  */
 void debug_dma_map(struct device *dev, phys_addr_t phys, size_t size,
 		   enum dma_data_direction dir, dma_addr_t dma_addr,
-		   enum dma_debug_kind kind, unsigned long attrs)
+		   enum dma_debug_kind kind, unsigned long attrs, unsigned long caller)
 {
 	if (!dma_debug_watching(dev))
 		return;
 	if (kind != DMA_DEBUG_RESOURCE)
 		dma_debug_check_phys(dev, phys, size);
-	dma_debug_record(dev, phys, size, dir, dma_addr, kind, attrs, NULL, 0, 0);
+	dma_debug_record(dev, phys, size, dir, dma_addr, kind, attrs, NULL, 0, 0, caller);
 }
 
 /**
@@ -647,13 +662,14 @@ void debug_dma_unmap(struct device *dev, dma_addr_t dma_addr, size_t size,
  * @dma_addr: its device address
  * @kind: DMA_DEBUG_COHERENT or DMA_DEBUG_PAGES
  * @dir: the direction (bidirectional for coherent memory)
+ * @caller: the return address into the driver
  */
 void debug_dma_alloc(struct device *dev, void *cpu_addr, size_t size, dma_addr_t dma_addr,
-		     enum dma_debug_kind kind, enum dma_data_direction dir)
+		     enum dma_debug_kind kind, enum dma_data_direction dir, unsigned long caller)
 {
 	if (dma_debug_watching(dev))
 		dma_debug_record(dev, virt_to_phys(cpu_addr), size, dir, dma_addr, kind, 0,
-				 cpu_addr, 0, 0);
+				 cpu_addr, 0, 0, caller);
 }
 
 /**
@@ -697,9 +713,10 @@ static void dma_debug_check_segment(struct device *dev, dma_addr_t start, unsign
  * @mapped: the segment count the backend returned
  * @dir: the direction
  * @attrs: DMA_ATTR_* flags
+ * @caller: the return address into the driver
  */
 void debug_dma_map_sg(struct device *dev, struct scatterlist *sgl, int nents, int mapped,
-		      enum dma_data_direction dir, unsigned long attrs)
+		      enum dma_data_direction dir, unsigned long attrs, unsigned long caller)
 {
 	struct dma_debug_entry cpu_side = { .kind = DMA_DEBUG_SG, .dir = dir };
 	struct scatterlist *sg;
@@ -719,7 +736,7 @@ void debug_dma_map_sg(struct device *dev, struct scatterlist *sgl, int nents, in
 	for_each_sg(sgl, sg, mapped, i) {
 		dma_debug_check_segment(dev, sg_dma_address(sg), sg_dma_len(sg));
 		dma_debug_record(dev, sg_phys(sg), sg_dma_len(sg), dir, sg_dma_address(sg),
-				 DMA_DEBUG_SG, attrs, NULL, nents, mapped);
+				 DMA_DEBUG_SG, attrs, NULL, nents, mapped, caller);
 	}
 }
 
@@ -1146,6 +1163,16 @@ static int __init dma_debug_entries_param(char *arg)
 	return 0;
 }
 early_param("dma_debug_entries", dma_debug_entries_param);
+
+static int __init dma_debug_stacks_param(char *arg)
+{
+	if (arg && !strcmp(arg, "full"))
+		dma_debug_full_stacks = true;
+	else
+		pr_warn("ignoring dma_debug_stacks=%s: the only choice is 'full'\n", arg ?: "");
+	return 0;
+}
+early_param("dma_debug_stacks", dma_debug_stacks_param);
 
 static int __init dma_debug_driver_param(char *arg)
 {

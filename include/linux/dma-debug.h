@@ -7,7 +7,9 @@
  * and sync) or after (for map and alloc) the backend runs.  The checker only
  * observes: nothing here changes what the core returns, except the fault
  * injection test dma_debug_should_fail(), which exists to exercise drivers'
- * error paths.  Drivers never call these.
+ * error paths.  @caller is the return address into the driver, which the
+ * checker reports as the place the mapping was made.  Drivers never call
+ * these.
  *
  * With CONFIG_DMA_API_DEBUG=n every hook is an empty inline.
  */
@@ -37,15 +39,15 @@ enum dma_debug_kind {
 #ifdef CONFIG_DMA_API_DEBUG
 void debug_dma_map(struct device *dev, phys_addr_t phys, size_t size,
 		   enum dma_data_direction dir, dma_addr_t dma_addr,
-		   enum dma_debug_kind kind, unsigned long attrs);
+		   enum dma_debug_kind kind, unsigned long attrs, unsigned long caller);
 void debug_dma_unmap(struct device *dev, dma_addr_t dma_addr, size_t size,
 		     enum dma_data_direction dir, enum dma_debug_kind kind);
 void debug_dma_map_sg(struct device *dev, struct scatterlist *sgl, int nents, int mapped,
-		      enum dma_data_direction dir, unsigned long attrs);
+		      enum dma_data_direction dir, unsigned long attrs, unsigned long caller);
 void debug_dma_unmap_sg(struct device *dev, struct scatterlist *sgl, int nents,
 			enum dma_data_direction dir);
 void debug_dma_alloc(struct device *dev, void *cpu_addr, size_t size, dma_addr_t dma_addr,
-		     enum dma_debug_kind kind, enum dma_data_direction dir);
+		     enum dma_debug_kind kind, enum dma_data_direction dir, unsigned long caller);
 void debug_dma_free(struct device *dev, void *cpu_addr, size_t size, dma_addr_t dma_addr,
 		    enum dma_debug_kind kind, enum dma_data_direction dir);
 void debug_dma_sync(struct device *dev, dma_addr_t dma_addr, size_t size,
@@ -56,17 +58,18 @@ bool dma_debug_should_fail(struct device *dev, size_t size);
 #else
 static inline void debug_dma_map(struct device *dev, phys_addr_t phys, size_t size,
 				 enum dma_data_direction dir, dma_addr_t dma_addr,
-				 enum dma_debug_kind kind, unsigned long attrs) { }
+				 enum dma_debug_kind kind, unsigned long attrs,
+				 unsigned long caller) { }
 static inline void debug_dma_unmap(struct device *dev, dma_addr_t dma_addr, size_t size,
 				   enum dma_data_direction dir, enum dma_debug_kind kind) { }
 static inline void debug_dma_map_sg(struct device *dev, struct scatterlist *sgl, int nents,
 				    int mapped, enum dma_data_direction dir,
-				    unsigned long attrs) { }
+				    unsigned long attrs, unsigned long caller) { }
 static inline void debug_dma_unmap_sg(struct device *dev, struct scatterlist *sgl, int nents,
 				      enum dma_data_direction dir) { }
 static inline void debug_dma_alloc(struct device *dev, void *cpu_addr, size_t size,
 				   dma_addr_t dma_addr, enum dma_debug_kind kind,
-				   enum dma_data_direction dir) { }
+				   enum dma_data_direction dir, unsigned long caller) { }
 static inline void debug_dma_free(struct device *dev, void *cpu_addr, size_t size,
 				  dma_addr_t dma_addr, enum dma_debug_kind kind,
 				  enum dma_data_direction dir) { }

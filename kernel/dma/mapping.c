@@ -93,7 +93,7 @@ static __always_inline dma_addr_t dma_map_kind(struct device *dev, struct page *
 	else
 		dma_addr = backend->map_page(dev, page, offset, size, dir, attrs);
 	if (dma_addr != DMA_MAPPING_ERROR)
-		debug_dma_map(dev, phys, size, dir, dma_addr, kind, attrs);
+		debug_dma_map(dev, phys, size, dir, dma_addr, kind, attrs, _RET_IP_);
 	return dma_addr;
 }
 
@@ -219,7 +219,7 @@ static int dma_sg_errno(struct device *dev, int ret, const char *func)
 /* Returns the number of DMA segments, or a negative errno. */
 static int dma_map_sg_checked(struct device *dev, struct scatterlist *sg, int nents,
 			      enum dma_data_direction dir, unsigned long attrs,
-			      const char *func)
+			      const char *func, unsigned long caller)
 {
 	const struct dma_map_ops *backend = get_dma_ops(dev);
 	int ret;
@@ -243,7 +243,7 @@ static int dma_map_sg_checked(struct device *dev, struct scatterlist *sg, int ne
 		ret = backend->map_sg(dev, sg, nents, dir, attrs);
 	if (unlikely(ret <= 0))
 		return dma_sg_errno(dev, ret ? ret : -EIO, func);
-	debug_dma_map_sg(dev, sg, nents, ret, dir, attrs);
+	debug_dma_map_sg(dev, sg, nents, ret, dir, attrs, caller);
 	return ret;
 }
 
@@ -268,7 +268,7 @@ static int dma_map_sg_checked(struct device *dev, struct scatterlist *sg, int ne
 unsigned int dma_map_sg_attrs(struct device *dev, struct scatterlist *sg, int nents,
 			      enum dma_data_direction dir, unsigned long attrs)
 {
-	int ret = dma_map_sg_checked(dev, sg, nents, dir, attrs, __func__);
+	int ret = dma_map_sg_checked(dev, sg, nents, dir, attrs, __func__, _RET_IP_);
 
 	return ret < 0 ? 0 : ret;
 }
@@ -293,7 +293,8 @@ EXPORT_SYMBOL(dma_map_sg_attrs);
 int dma_map_sgtable(struct device *dev, struct sg_table *sgt,
 		    enum dma_data_direction dir, unsigned long attrs)
 {
-	int ret = dma_map_sg_checked(dev, sgt->sgl, sgt->orig_nents, dir, attrs, __func__);
+	int ret = dma_map_sg_checked(dev, sgt->sgl, sgt->orig_nents, dir, attrs, __func__,
+				     _RET_IP_);
 
 	if (ret < 0)
 		return ret;
@@ -365,7 +366,8 @@ dma_addr_t dma_map_resource(struct device *dev, phys_addr_t phys_addr, size_t si
 	else
 		dma_addr = DMA_MAPPING_ERROR;
 	if (dma_addr != DMA_MAPPING_ERROR)
-		debug_dma_map(dev, phys_addr, size, dir, dma_addr, DMA_DEBUG_RESOURCE, attrs);
+		debug_dma_map(dev, phys_addr, size, dir, dma_addr, DMA_DEBUG_RESOURCE, attrs,
+			      _RET_IP_);
 	return dma_addr;
 }
 EXPORT_SYMBOL(dma_map_resource);
@@ -590,7 +592,7 @@ void *dma_alloc_attrs(struct device *dev, size_t size, dma_addr_t *dma_handle, g
 		cpu_addr = backend->alloc(dev, size, dma_handle, gfp, attrs);
 	if (cpu_addr)
 		debug_dma_alloc(dev, cpu_addr, size, *dma_handle, DMA_DEBUG_COHERENT,
-				DMA_BIDIRECTIONAL);
+				DMA_BIDIRECTIONAL, _RET_IP_);
 
 	if (unlikely(!cpu_addr) && !(attrs & DMA_ATTR_NO_WARN))
 		dev_warn_ratelimited(dev, "%s: no memory for %zu bytes under coherent mask %#llx\n",
@@ -839,7 +841,8 @@ struct page *dma_alloc_pages(struct device *dev, size_t size, dma_addr_t *dma_ha
 	else
 		page = NULL;
 	if (page)
-		debug_dma_alloc(dev, page_address(page), size, *dma_handle, DMA_DEBUG_PAGES, dir);
+		debug_dma_alloc(dev, page_address(page), size, *dma_handle, DMA_DEBUG_PAGES, dir,
+				_RET_IP_);
 	return page;
 }
 EXPORT_SYMBOL_GPL(dma_alloc_pages);
