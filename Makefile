@@ -58,9 +58,10 @@ kunit: kernel
 sparse static: kernel
 	@$(RUN) scripts/static-checks
 
-# The stock kernel: same fragment, pristine tree (our KUnit symbol is absent).
+# The stock kernel: same fragment, pristine tree (our KUnit and sample
+# symbols are absent).
 stock: graft
-	@$(RUN) KSRC=$(TOP)/build/upstream KCONFIG_OPTIONAL=DMA_KUNIT_TEST \
+	@$(RUN) KSRC=$(TOP)/build/upstream KCONFIG_OPTIONAL='DMA_KUNIT_TEST SAMPLE_DMA_NVME' \
 		scripts/build-kernel $(TOP)/build/stock
 
 # build/upstream is pristine and slow to unpack, so only distclean drops it.

@@ -121,9 +121,19 @@ static bool dma_debug_full_stacks __read_mostly;
 static u32 dma_debug_errors_to_show = 1;
 static atomic_t dma_debug_errors = ATOMIC_INIT(0);
 
+/*
+ * A driver or device name set from debugfs or the command line.  An empty
+ * name matches every device.
+ */
+struct dma_debug_name {
+	rwlock_t lock;		/* protects @name */
+	char name[DMA_DEBUG_NAME_LEN];
+};
+
 /* Only devices bound to this driver are checked, when it is set. */
-static DEFINE_RWLOCK(dma_debug_filter_lock);
-static char dma_debug_filter[DMA_DEBUG_NAME_LEN];
+static struct dma_debug_name dma_debug_filter = {
+	.lock = __RW_LOCK_UNLOCKED(dma_debug_filter.lock),
+};
 
 /*
  * Cache lines that some FROM_DEVICE or BIDIRECTIONAL streaming mapping
@@ -449,21 +459,37 @@ static void dma_debug_lines_unmap(phys_addr_t phys, size_t size)
 		dma_debug_line_add(last, -1);
 }
 
-/* ---------------------------------------------------------- the hooks */
+static void dma_debug_name_set(struct dma_debug_name *n, const char *name)
+{
+	unsigned long flags;
 
-static bool dma_debug_watching(struct device *dev)
+	write_lock_irqsave(&n->lock, flags);
+	strscpy(n->name, name, sizeof(n->name));
+	strim(n->name);
+	write_unlock_irqrestore(&n->lock, flags);
+}
+
+static bool dma_debug_name_matches(struct dma_debug_name *n, struct device *dev)
 {
 	unsigned long flags;
 	bool match;
 
+	if (likely(!READ_ONCE(n->name[0])))
+		return true;
+	read_lock_irqsave(&n->lock, flags);
+	match = !strcmp(dev_name(dev), n->name) ||
+		(dev->driver && !strcmp(dev->driver->name, n->name));
+	read_unlock_irqrestore(&n->lock, flags);
+	return match;
+}
+
+/* ---------------------------------------------------------- the hooks */
+
+static bool dma_debug_watching(struct device *dev)
+{
 	if (unlikely(!READ_ONCE(dma_debug_ready) || READ_ONCE(dma_debug_off) || !dev))
 		return false;
-	if (likely(!READ_ONCE(dma_debug_filter[0])))
-		return true;
-	read_lock_irqsave(&dma_debug_filter_lock, flags);
-	match = dev->driver && !strcmp(dev->driver->name, dma_debug_filter);
-	read_unlock_irqrestore(&dma_debug_filter_lock, flags);
-	return match;
+	return dma_debug_name_matches(&dma_debug_filter, dev);
 }
 
 static void dma_debug_record(struct device *dev, phys_addr_t phys, size_t size,
@@ -990,34 +1016,21 @@ static int last_error_show(struct seq_file *seq, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(last_error);
 
-static ssize_t filter_read(struct file *file, char __user *ubuf, size_t len, loff_t *ppos)
+static ssize_t name_read(struct file *file, char __user *ubuf, size_t len, loff_t *ppos)
 {
+	struct dma_debug_name *n = file->private_data;
 	char buf[DMA_DEBUG_NAME_LEN + 1];
 	unsigned long flags;
-	size_t n;
+	size_t count;
 
-	read_lock_irqsave(&dma_debug_filter_lock, flags);
-	n = scnprintf(buf, sizeof(buf), "%s\n", dma_debug_filter);
-	read_unlock_irqrestore(&dma_debug_filter_lock, flags);
-	return simple_read_from_buffer(ubuf, len, ppos, buf, n);
+	read_lock_irqsave(&n->lock, flags);
+	count = scnprintf(buf, sizeof(buf), "%s\n", n->name);
+	read_unlock_irqrestore(&n->lock, flags);
+	return simple_read_from_buffer(ubuf, len, ppos, buf, count);
 }
 
-/* Only devices bound to @name are checked from now on ("" for all). */
-VISIBLE_IF_KUNIT void dma_debug_set_filter(const char *name)
-{
-	unsigned long flags;
-
-	write_lock_irqsave(&dma_debug_filter_lock, flags);
-	strscpy(dma_debug_filter, name, sizeof(dma_debug_filter));
-	strim(dma_debug_filter);
-	write_unlock_irqrestore(&dma_debug_filter_lock, flags);
-	if (dma_debug_filter[0])
-		pr_info("checking only devices bound to %s\n", dma_debug_filter);
-}
-EXPORT_SYMBOL_IF_KUNIT(dma_debug_set_filter);
-
-static ssize_t filter_write(struct file *file, const char __user *ubuf, size_t len,
-			    loff_t *ppos)
+static ssize_t name_write(struct file *file, const char __user *ubuf, size_t len,
+			  loff_t *ppos)
 {
 	char buf[DMA_DEBUG_NAME_LEN];
 	size_t n = min(len, sizeof(buf) - 1);
@@ -1025,15 +1038,25 @@ static ssize_t filter_write(struct file *file, const char __user *ubuf, size_t l
 	if (copy_from_user(buf, ubuf, n))
 		return -EFAULT;
 	buf[n] = '\0';
-	dma_debug_set_filter(buf);
+	dma_debug_name_set(file->private_data, buf);
 	return len;
 }
 
-static const struct file_operations filter_fops = {
-	.read = filter_read,
-	.write = filter_write,
+static const struct file_operations name_fops = {
+	.open = simple_open,
+	.read = name_read,
+	.write = name_write,
 	.llseek = default_llseek,
 };
+
+/* Only devices bound to @name are checked from now on ("" for all). */
+VISIBLE_IF_KUNIT void dma_debug_set_filter(const char *name)
+{
+	dma_debug_name_set(&dma_debug_filter, name);
+	if (dma_debug_filter.name[0])
+		pr_info("checking only devices bound to %s\n", dma_debug_filter.name);
+}
+EXPORT_SYMBOL_IF_KUNIT(dma_debug_set_filter);
 
 static int error_count_get(void *data, u64 *val)
 {
@@ -1056,7 +1079,7 @@ static void dma_debug_debugfs_init(void)
 	debugfs_create_u32("num_free_entries", 0444, dir, &dma_debug_nr_free);
 	debugfs_create_u32("min_free_entries", 0444, dir, &dma_debug_min_free);
 	debugfs_create_u32("nr_total_entries", 0444, dir, &dma_debug_nr_total);
-	debugfs_create_file("driver_filter", 0644, dir, NULL, &filter_fops);
+	debugfs_create_file("driver_filter", 0644, dir, &dma_debug_filter, &name_fops);
 }
 
 /* ----------------------------------------------------- fault injection */
@@ -1064,22 +1087,9 @@ static void dma_debug_debugfs_init(void)
 #ifdef CONFIG_FAIL_DMA_MAP
 static DECLARE_FAULT_ATTR(fail_dma_map);
 /* A device or driver name: injection then only hits devices that match. */
-static char fail_dma_map_target[DMA_DEBUG_NAME_LEN];
-static DEFINE_RWLOCK(fail_dma_map_lock);
-
-static bool fail_dma_map_targets(struct device *dev)
-{
-	unsigned long flags;
-	bool hit;
-
-	if (!READ_ONCE(fail_dma_map_target[0]))
-		return true;
-	read_lock_irqsave(&fail_dma_map_lock, flags);
-	hit = !strcmp(dev_name(dev), fail_dma_map_target) ||
-	      (dev->driver && !strcmp(dev->driver->name, fail_dma_map_target));
-	read_unlock_irqrestore(&fail_dma_map_lock, flags);
-	return hit;
-}
+static struct dma_debug_name fail_dma_map_target = {
+	.lock = __RW_LOCK_UNLOCKED(fail_dma_map_target.lock),
+};
 
 /**
  * dma_debug_should_fail() - Should this mapping or allocation be failed on
@@ -1091,49 +1101,16 @@ static bool fail_dma_map_targets(struct device *dev)
  */
 bool dma_debug_should_fail(struct device *dev, size_t size)
 {
-	return dev && fail_dma_map_targets(dev) && should_fail(&fail_dma_map, size);
+	return dev && dma_debug_name_matches(&fail_dma_map_target, dev) &&
+		should_fail(&fail_dma_map, size);
 }
-
-static ssize_t target_read(struct file *file, char __user *ubuf, size_t len, loff_t *ppos)
-{
-	char buf[DMA_DEBUG_NAME_LEN + 1];
-	unsigned long flags;
-	size_t n;
-
-	read_lock_irqsave(&fail_dma_map_lock, flags);
-	n = scnprintf(buf, sizeof(buf), "%s\n", fail_dma_map_target);
-	read_unlock_irqrestore(&fail_dma_map_lock, flags);
-	return simple_read_from_buffer(ubuf, len, ppos, buf, n);
-}
-
-static ssize_t target_write(struct file *file, const char __user *ubuf, size_t len,
-			    loff_t *ppos)
-{
-	char buf[DMA_DEBUG_NAME_LEN];
-	size_t n = min(len, sizeof(buf) - 1);
-	unsigned long flags;
-
-	if (copy_from_user(buf, ubuf, n))
-		return -EFAULT;
-	buf[n] = '\0';
-	write_lock_irqsave(&fail_dma_map_lock, flags);
-	strscpy(fail_dma_map_target, strim(buf), sizeof(fail_dma_map_target));
-	write_unlock_irqrestore(&fail_dma_map_lock, flags);
-	return len;
-}
-
-static const struct file_operations target_fops = {
-	.read = target_read,
-	.write = target_write,
-	.llseek = default_llseek,
-};
 
 static void fail_dma_map_init(void)
 {
 	struct dentry *dir = fault_create_debugfs_attr("fail_dma_map", NULL, &fail_dma_map);
 
 	if (!IS_ERR(dir))
-		debugfs_create_file("target", 0600, dir, NULL, &target_fops);
+		debugfs_create_file("target", 0600, dir, &fail_dma_map_target, &name_fops);
 }
 #else
 static inline void fail_dma_map_init(void) { }
