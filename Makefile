@@ -11,6 +11,7 @@
 #   make boot       the boot matrix: direct and swiotlb=force
 #   make static     sparse, W=1, checkpatch --strict, kernel-doc on our files
 #   make stock      the same test kernel from the pristine tree, in build/stock
+#   make bench      stock 6.12 core vs ours under QEMU; tables in build/bench/
 #   make clean      remove build outputs (keeps the unpacked build/upstream)
 #   make distclean  remove build/ entirely
 
@@ -24,7 +25,7 @@ export KSRC ?= $(TOP)/build/linux
 # make's flags and variables from leaking into it.
 RUN := env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL KOUT=$(KOUT)
 
-.PHONY: help run check deps graft kernel initramfs boot kunit sparse static stock clean distclean
+.PHONY: help run check deps graft kernel initramfs boot kunit sparse static stock bench clean distclean
 
 help:
 	@sed -n 's/^#   make/make/p' $(firstword $(MAKEFILE_LIST))
@@ -63,6 +64,12 @@ sparse static: kernel
 stock: graft
 	@$(RUN) KSRC=$(TOP)/build/upstream KCONFIG_OPTIONAL='DMA_KUNIT_TEST SAMPLE_DMA_NVME' \
 		scripts/build-kernel $(TOP)/build/stock
+
+# Not part of check: four kernels (stock and ours, with and without
+# dma-debug, configs/bench*.config) and 40 QEMU boots; see
+# tools/testing/dma/bench/run for the knobs (BENCH_REPS, BENCH_MODES, ...).
+bench: graft
+	@$(RUN) tools/testing/dma/bench/run
 
 # build/upstream is pristine and slow to unpack, so only distclean drops it.
 # build/.build.lock stays: another build may be holding it.

@@ -1,0 +1,441 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dma_bench - batch-timed microbenchmark of the DMA mapping API
+ *
+ * Times N calls of one DMA API operation as a single block (one clock read
+ * before the loop, one after), so that per-call costs well below the clock
+ * read overhead stay visible. Each operation runs once on one CPU and once
+ * on two CPUs at the same time; the two-thread figure is the wall time of
+ * the slower thread divided by its N.
+ *
+ * Only the public API is used (<linux/dma-mapping.h>, <linux/dmapool.h>,
+ * scatterlists), so the same source builds against any DMA core. The module
+ * registers a platform device of its own with 64-bit masks; with
+ * swiotlb=force on the command line its streaming mappings bounce like those
+ * of any other device.
+ *
+ * Results are printed as one line per operation and thread count:
+ *
+ *	DMABENCH <operation>-t<threads> <ns per operation> n=<N>
+ *
+ * followed by "DMABENCH-END ok" or "DMABENCH-END failed=<count>". The module
+ * does all of its work at load time and stays loaded.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/completion.h>
+#include <linux/cpumask.h>
+#include <linux/dma-mapping.h>
+#include <linux/dmapool.h>
+#include <linux/kthread.h>
+#include <linux/ktime.h>
+#include <linux/math64.h>
+#include <linux/module.h>
+#include <linux/platform_device.h>
+#include <linux/scatterlist.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+
+static unsigned int iters = 100000;
+module_param(iters, uint, 0444);
+MODULE_PARM_DESC(iters, "operations per timed block (default 100000)");
+
+static unsigned int max_threads = 2;
+module_param(max_threads, uint, 0444);
+MODULE_PARM_DESC(max_threads, "largest thread count to run (1 or 2, default 2)");
+
+#define BENCH_MAX_THREADS	2
+#define BENCH_MAX_SG		32
+#define BENCH_BIG_ORDER		4	/* 16 pages, 64 KiB */
+#define BENCH_RESCHED_MASK	4095	/* cond_resched() every 4096 calls */
+
+/**
+ * struct bench_ctx - what one thread works on
+ * @dev: the benchmark device
+ * @page: one page, mapped and unmapped by the single-page operation
+ * @sync_page: one page, mapped for the whole sync operation (dma-debug
+ *	rejects overlapping mappings, so not @page)
+ * @big: 16 physically contiguous pages, mapped as one 64 KiB buffer
+ * @sg_pages: pages of the scatterlists, none adjacent to the next
+ * @sgt: scatterlist of BENCH_MAX_SG one-page entries
+ * @sync_addr: DMA address of @sync_page, mapped for the whole sync operation
+ * @pool_small: pool of 64-byte blocks, shared by all threads
+ * @pool_page: pool of 4 KiB blocks, shared by all threads
+ */
+struct bench_ctx {
+	struct device *dev;
+	struct page *page;
+	struct page *sync_page;
+	struct page *big;
+	struct page *sg_pages[2 * BENCH_MAX_SG];
+	struct sg_table sgt;
+	dma_addr_t sync_addr;
+	struct dma_pool *pool_small;
+	struct dma_pool *pool_page;
+};
+
+/**
+ * struct bench_op - one timed operation
+ * @name: name in the result line
+ * @run: performs @n calls on @ctx; returns 0 or a negative errno
+ */
+struct bench_op {
+	const char *name;
+	int (*run)(struct bench_ctx *ctx, unsigned int n);
+};
+
+/**
+ * struct bench_thread - one thread of a timed run
+ * @ctx: its context
+ * @op: the operation to time
+ * @go: completed once every thread of the run exists
+ * @done: completed by the thread when its block is timed
+ * @ns: the block's duration
+ * @err: the operation's result
+ */
+struct bench_thread {
+	struct bench_ctx *ctx;
+	const struct bench_op *op;
+	struct completion *go;
+	struct completion done;
+	u64 ns;
+	int err;
+};
+
+static void bench_resched(unsigned int i)
+{
+	if ((i & BENCH_RESCHED_MASK) == BENCH_RESCHED_MASK)
+		cond_resched();
+}
+
+static int map_pages(struct bench_ctx *ctx, struct page *page, size_t size,
+		     unsigned int n)
+{
+	unsigned int i;
+	dma_addr_t addr;
+
+	for (i = 0; i < n; i++) {
+		addr = dma_map_page(ctx->dev, page, 0, size, DMA_BIDIRECTIONAL);
+		if (dma_mapping_error(ctx->dev, addr))
+			return -ENOMEM;
+		dma_unmap_page(ctx->dev, addr, size, DMA_BIDIRECTIONAL);
+		bench_resched(i);
+	}
+	return 0;
+}
+
+static int op_map_page(struct bench_ctx *ctx, unsigned int n)
+{
+	return map_pages(ctx, ctx->page, PAGE_SIZE, n);
+}
+
+static int op_map_64k(struct bench_ctx *ctx, unsigned int n)
+{
+	return map_pages(ctx, ctx->big, PAGE_SIZE << BENCH_BIG_ORDER, n);
+}
+
+static int map_sg(struct bench_ctx *ctx, unsigned int nents, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (!dma_map_sg(ctx->dev, ctx->sgt.sgl, nents, DMA_BIDIRECTIONAL))
+			return -ENOMEM;
+		dma_unmap_sg(ctx->dev, ctx->sgt.sgl, nents, DMA_BIDIRECTIONAL);
+		bench_resched(i);
+	}
+	return 0;
+}
+
+static int op_map_sg8(struct bench_ctx *ctx, unsigned int n)
+{
+	return map_sg(ctx, 8, n);
+}
+
+static int op_map_sg32(struct bench_ctx *ctx, unsigned int n)
+{
+	return map_sg(ctx, 32, n);
+}
+
+static int op_sync(struct bench_ctx *ctx, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		dma_sync_single_for_cpu(ctx->dev, ctx->sync_addr, PAGE_SIZE,
+					DMA_BIDIRECTIONAL);
+		dma_sync_single_for_device(ctx->dev, ctx->sync_addr, PAGE_SIZE,
+					   DMA_BIDIRECTIONAL);
+		bench_resched(i);
+	}
+	return 0;
+}
+
+static int coherent(struct bench_ctx *ctx, size_t size, unsigned int n)
+{
+	unsigned int i;
+	dma_addr_t addr;
+	void *cpu;
+
+	for (i = 0; i < n; i++) {
+		cpu = dma_alloc_coherent(ctx->dev, size, &addr, GFP_KERNEL);
+		if (!cpu)
+			return -ENOMEM;
+		dma_free_coherent(ctx->dev, size, cpu, addr);
+		bench_resched(i);
+	}
+	return 0;
+}
+
+static int op_coherent_4k(struct bench_ctx *ctx, unsigned int n)
+{
+	return coherent(ctx, SZ_4K, n);
+}
+
+static int op_coherent_64k(struct bench_ctx *ctx, unsigned int n)
+{
+	return coherent(ctx, SZ_64K, n);
+}
+
+static int pool(struct dma_pool *pool, unsigned int n)
+{
+	unsigned int i;
+	dma_addr_t addr;
+	void *cpu;
+
+	for (i = 0; i < n; i++) {
+		cpu = dma_pool_alloc(pool, GFP_KERNEL, &addr);
+		if (!cpu)
+			return -ENOMEM;
+		dma_pool_free(pool, cpu, addr);
+		bench_resched(i);
+	}
+	return 0;
+}
+
+static int op_pool_64(struct bench_ctx *ctx, unsigned int n)
+{
+	return pool(ctx->pool_small, n);
+}
+
+static int op_pool_4k(struct bench_ctx *ctx, unsigned int n)
+{
+	return pool(ctx->pool_page, n);
+}
+
+static const struct bench_op bench_ops[] = {
+	{ "map_page",		op_map_page },
+	{ "map_64k",		op_map_64k },
+	{ "map_sg8",		op_map_sg8 },
+	{ "map_sg32",		op_map_sg32 },
+	{ "sync_page",		op_sync },
+	{ "coherent_4k",	op_coherent_4k },
+	{ "coherent_64k",	op_coherent_64k },
+	{ "pool_64",		op_pool_64 },
+	{ "pool_4k",		op_pool_4k },
+};
+
+static int bench_thread_fn(void *data)
+{
+	struct bench_thread *t = data;
+	u64 start;
+
+	wait_for_completion(t->go);
+	/* One untimed round first: caches, pool pages and bounce slots. */
+	t->err = t->op->run(t->ctx, 16);
+	if (!t->err) {
+		start = ktime_get_ns();
+		t->err = t->op->run(t->ctx, iters);
+		t->ns = ktime_get_ns() - start;
+	}
+	complete(&t->done);
+	return 0;
+}
+
+/*
+ * Time @op on @nthreads CPUs at once, each thread with its own context.
+ * Returns the slowest thread's ns per call, times 10, or a negative errno.
+ */
+static s64 bench_run_op(const struct bench_op *op, struct bench_ctx *ctx,
+			unsigned int nthreads)
+{
+	struct bench_thread threads[BENCH_MAX_THREADS] = {};
+	struct task_struct *task;
+	DECLARE_COMPLETION_ONSTACK(go);
+	unsigned int i, started = 0;
+	u64 slowest = 0;
+	int err = 0;
+
+	for (i = 0; i < nthreads; i++) {
+		threads[i].ctx = &ctx[i];
+		threads[i].op = op;
+		threads[i].go = &go;
+		init_completion(&threads[i].done);
+		task = kthread_create(bench_thread_fn, &threads[i],
+				      "dma_bench/%u", i);
+		if (IS_ERR(task)) {
+			err = PTR_ERR(task);
+			break;
+		}
+		kthread_bind(task, i);
+		wake_up_process(task);
+		started++;
+	}
+	complete_all(&go);
+	for (i = 0; i < started; i++) {
+		wait_for_completion(&threads[i].done);
+		if (threads[i].err)
+			err = threads[i].err;
+		slowest = max(slowest, threads[i].ns);
+	}
+	if (err)
+		return err;
+	return div_u64(slowest * 10, iters);
+}
+
+static void bench_ctx_free(struct bench_ctx *ctx)
+{
+	unsigned int i;
+
+	if (ctx->sync_addr)
+		dma_unmap_page(ctx->dev, ctx->sync_addr, PAGE_SIZE,
+			       DMA_BIDIRECTIONAL);
+	sg_free_table(&ctx->sgt);
+	for (i = 0; i < ARRAY_SIZE(ctx->sg_pages); i++)
+		if (ctx->sg_pages[i])
+			__free_page(ctx->sg_pages[i]);
+	if (ctx->big)
+		__free_pages(ctx->big, BENCH_BIG_ORDER);
+	if (ctx->sync_page)
+		__free_page(ctx->sync_page);
+	if (ctx->page)
+		__free_page(ctx->page);
+}
+
+/*
+ * Buffers of one thread. The scatterlist takes every other page of a run of
+ * separately allocated pages, so no two entries are physically adjacent and
+ * no core can merge them: every core maps the same number of segments.
+ */
+static int bench_ctx_init(struct bench_ctx *ctx, struct device *dev,
+			  struct dma_pool *small, struct dma_pool *page)
+{
+	struct scatterlist *sg;
+	unsigned int i;
+
+	ctx->dev = dev;
+	ctx->pool_small = small;
+	ctx->pool_page = page;
+	ctx->page = alloc_page(GFP_KERNEL);
+	ctx->sync_page = alloc_page(GFP_KERNEL);
+	ctx->big = alloc_pages(GFP_KERNEL, BENCH_BIG_ORDER);
+	if (!ctx->page || !ctx->sync_page || !ctx->big)
+		return -ENOMEM;
+	for (i = 0; i < ARRAY_SIZE(ctx->sg_pages); i++) {
+		ctx->sg_pages[i] = alloc_page(GFP_KERNEL);
+		if (!ctx->sg_pages[i])
+			return -ENOMEM;
+	}
+	if (sg_alloc_table(&ctx->sgt, BENCH_MAX_SG, GFP_KERNEL))
+		return -ENOMEM;
+	for_each_sgtable_sg(&ctx->sgt, sg, i)
+		sg_set_page(sg, ctx->sg_pages[2 * i], PAGE_SIZE, 0);
+	ctx->sync_addr = dma_map_page(dev, ctx->sync_page, 0, PAGE_SIZE,
+				      DMA_BIDIRECTIONAL);
+	if (dma_mapping_error(dev, ctx->sync_addr)) {
+		ctx->sync_addr = 0;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int bench_all(struct device *dev)
+{
+	struct bench_ctx ctx[BENCH_MAX_THREADS] = {};
+	struct dma_pool *small, *page;
+	unsigned int i, t, nthreads, failed = 0;
+	s64 r;
+	int err = 0;
+
+	nthreads = clamp(max_threads, 1U, BENCH_MAX_THREADS);
+	if (num_online_cpus() < nthreads) {
+		pr_warn("%u CPUs online, running one thread only\n",
+			num_online_cpus());
+		nthreads = 1;
+	}
+	small = dma_pool_create("dma_bench_64", dev, 64, 64, 0);
+	page = dma_pool_create("dma_bench_4k", dev, SZ_4K, SZ_4K, 0);
+	if (!small || !page) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < nthreads; i++) {
+		err = bench_ctx_init(&ctx[i], dev, small, page);
+		if (err)
+			goto out;
+	}
+
+	for (i = 0; i < ARRAY_SIZE(bench_ops); i++) {
+		for (t = 1; t <= nthreads; t++) {
+			r = bench_run_op(&bench_ops[i], ctx, t);
+			if (r < 0) {
+				pr_err("%s with %u thread(s) failed: %lld\n",
+				       bench_ops[i].name, t, r);
+				failed++;
+				continue;
+			}
+			pr_info("DMABENCH %s-t%u %lld.%lld n=%u\n",
+				bench_ops[i].name, t, r / 10, r % 10, iters);
+		}
+	}
+out:
+	for (i = 0; i < nthreads; i++)
+		bench_ctx_free(&ctx[i]);
+	dma_pool_destroy(page);
+	dma_pool_destroy(small);
+	if (err) {
+		pr_err("setup failed: %d\n", err);
+		failed++;
+	}
+	if (failed)
+		pr_info("DMABENCH-END failed=%u\n", failed);
+	else
+		pr_info("DMABENCH-END ok\n");
+	return 0;
+}
+
+static struct platform_device *bench_pdev;
+
+static int __init dma_bench_init(void)
+{
+	struct device *dev;
+	int err;
+
+	if (!iters)
+		return -EINVAL;
+	bench_pdev = platform_device_register_simple(KBUILD_MODNAME,
+						     PLATFORM_DEVID_NONE,
+						     NULL, 0);
+	if (IS_ERR(bench_pdev))
+		return PTR_ERR(bench_pdev);
+	dev = &bench_pdev->dev;
+	/* The segment size limit stays at its 64 KiB default. */
+	err = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(64));
+	if (err) {
+		platform_device_unregister(bench_pdev);
+		return err;
+	}
+	return bench_all(dev);
+}
+
+static void __exit dma_bench_exit(void)
+{
+	platform_device_unregister(bench_pdev);
+}
+
+module_init(dma_bench_init);
+module_exit(dma_bench_exit);
+
+MODULE_DESCRIPTION("Batch-timed microbenchmark of the DMA mapping API");
+MODULE_LICENSE("GPL");
