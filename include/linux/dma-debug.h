@@ -54,7 +54,6 @@ void debug_dma_sync(struct device *dev, dma_addr_t dma_addr, size_t size,
 		    enum dma_data_direction dir, bool for_cpu);
 void debug_dma_sync_sg(struct device *dev, struct scatterlist *sgl, int nelems,
 		       enum dma_data_direction dir, bool for_cpu);
-bool dma_debug_should_fail(struct device *dev, size_t size);
 #else
 static inline void debug_dma_map(struct device *dev, phys_addr_t phys, size_t size,
 				 enum dma_data_direction dir, dma_addr_t dma_addr,
@@ -77,10 +76,15 @@ static inline void debug_dma_sync(struct device *dev, dma_addr_t dma_addr, size_
 				  enum dma_data_direction dir, bool for_cpu) { }
 static inline void debug_dma_sync_sg(struct device *dev, struct scatterlist *sgl, int nelems,
 				     enum dma_data_direction dir, bool for_cpu) { }
+#endif /* CONFIG_DMA_API_DEBUG */
+
+#ifdef CONFIG_FAIL_DMA_MAP
+bool dma_debug_should_fail(struct device *dev, size_t size);
+#else
 static inline bool dma_debug_should_fail(struct device *dev, size_t size)
 {
 	return false;
 }
-#endif /* CONFIG_DMA_API_DEBUG */
+#endif
 
 #endif /* _LINUX_DMA_DEBUG_H */

@@ -159,14 +159,15 @@ dma_addr_t dma_direct_map_resource(struct device *dev, phys_addr_t paddr, size_t
  */
 struct dma_sg_cursor {
 	struct scatterlist *seg;	/* the DMA segment being built */
-	struct scatterlist *next;	/* where the next one goes */
 	bool seg_mergeable;
+	bool merged;			/* segments no longer match entries */
 	unsigned int max_seg;
 	unsigned long boundary;
 	int count;
 };
 
-static bool dma_sg_can_extend(struct dma_sg_cursor *cur, dma_addr_t dma, unsigned int len)
+static __always_inline bool dma_sg_can_extend(struct dma_sg_cursor *cur, dma_addr_t dma,
+					      unsigned int len)
 {
 	dma_addr_t start;
 	u64 total;
@@ -179,26 +180,31 @@ static bool dma_sg_can_extend(struct dma_sg_cursor *cur, dma_addr_t dma, unsigne
 		(start | cur->boundary) == ((start + total - 1) | cur->boundary);
 }
 
-static void dma_sg_emit(struct dma_sg_cursor *cur, dma_addr_t dma, unsigned int len,
-			bool mergeable)
+/*
+ * Add the mapping of CPU entry @ent to the DMA segments.  Until the first
+ * merge every entry is its own segment, so it is written in place; after
+ * that segments trail the entries.
+ */
+static __always_inline void dma_sg_emit(struct dma_sg_cursor *cur, struct scatterlist *ent,
+					dma_addr_t dma, unsigned int len, bool mergeable)
 {
 	if (mergeable && dma_sg_can_extend(cur, dma, len)) {
 		sg_dma_len(cur->seg) += len;
+		cur->merged = true;
 		return;
 	}
-	cur->seg = cur->next;
-	cur->next = sg_next(cur->seg);
+	cur->seg = cur->merged ? sg_next(cur->seg) : ent;
 	cur->seg_mergeable = mergeable;
 	cur->count++;
 	sg_dma_address(cur->seg) = dma;
 	sg_dma_len(cur->seg) = len;
 }
 
-/* Mark the end of the DMA segments when there are fewer than CPU entries. */
-static void dma_sg_terminate(struct dma_sg_cursor *cur, int nents)
+/* Mark the end of the DMA segments when merging left fewer than entries. */
+static void dma_sg_terminate(struct dma_sg_cursor *cur)
 {
-	if (IS_ENABLED(CONFIG_NEED_SG_DMA_LENGTH) && cur->next && cur->count < nents)
-		sg_dma_len(cur->next) = 0;
+	if (IS_ENABLED(CONFIG_NEED_SG_DMA_LENGTH) && cur->merged)
+		sg_dma_len(sg_next(cur->seg)) = 0;
 }
 
 /* Peer-to-peer memory: returns 0 if handled, 1 to map it like RAM, or -errno. */
@@ -209,7 +215,7 @@ static int dma_direct_map_p2p(struct device *dev, struct pci_p2pdma_map_state *p
 	case PCI_P2PDMA_MAP_BUS_ADDR:
 		/* the bus address was written into @ent; move it to its segment */
 		sg_dma_unmark_bus_address(ent);
-		dma_sg_emit(cur, ent->dma_address, ent->length, false);
+		dma_sg_emit(cur, ent, ent->dma_address, ent->length, false);
 		sg_dma_mark_bus_address(cur->seg);
 		return 0;
 	case PCI_P2PDMA_MAP_THRU_HOST_BRIDGE:
@@ -224,17 +230,18 @@ int dma_direct_map_sg(struct device *dev, struct scatterlist *sgl, int nents,
 		      enum dma_data_direction dir, unsigned long attrs)
 {
 	struct dma_sg_cursor cur = {
-		.next = sgl,
 		.max_seg = dma_get_max_seg_size(dev),
 		.boundary = dma_get_seg_boundary(dev),
 	};
+	bool bounce_all = is_swiotlb_force_bounce(dev);
 	struct pci_p2pdma_map_state p2p = {};
 	struct scatterlist *ent;
 	int i, ret;
 
 	for_each_sg(sgl, ent, nents, i) {
 		phys_addr_t phys = sg_phys(ent);
-		dma_addr_t dma;
+		dma_addr_t dma = phys_to_dma(dev, phys);
+		bool direct;
 
 		if (is_pci_p2pdma_page(sg_page(ent))) {
 			ret = dma_direct_map_p2p(dev, &p2p, ent, &cur);
@@ -243,18 +250,23 @@ int dma_direct_map_sg(struct device *dev, struct scatterlist *sgl, int nents,
 			if (!ret)
 				continue;
 		}
-		dma = dma_direct_map_phys(dev, phys, ent->length, dir, attrs);
-		if (dma == DMA_MAPPING_ERROR) {
-			ret = is_swiotlb_active(dev) ? -ENOMEM : -EIO;
-			goto undo;
+		direct = dma_direct_reaches(dev, dma, ent->length, bounce_all);
+		if (likely(direct)) {
+			dma_direct_hand_to_device(dev, phys, ent->length, dir, attrs);
+		} else {
+			dma = dma_direct_bounce(dev, phys, ent->length, dir, attrs);
+			if (dma == DMA_MAPPING_ERROR) {
+				ret = is_swiotlb_active(dev) ? -ENOMEM : -EIO;
+				goto undo;
+			}
 		}
-		dma_sg_emit(&cur, dma, ent->length, dma == phys_to_dma(dev, phys));
+		dma_sg_emit(&cur, ent, dma, ent->length, direct);
 	}
-	dma_sg_terminate(&cur, nents);
+	dma_sg_terminate(&cur);
 	return cur.count;
 
 undo:
-	dma_sg_terminate(&cur, nents);
+	/* the walk is bounded by the count, so no end mark is needed */
 	dma_direct_unmap_sg(dev, sgl, cur.count, dir, attrs | DMA_ATTR_SKIP_CPU_SYNC);
 	return ret;
 }

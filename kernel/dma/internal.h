@@ -57,6 +57,25 @@ int dma_mmap_pfns(struct vm_area_struct *vma, unsigned long pfn, size_t size);
 	dev_err_ratelimited(dev, "%s: " fmt "\n", func, ##__VA_ARGS__)
 
 /*
+ * Can @dev reach @dma as it is?  @bounce_all is the device's forced
+ * bouncing, which callers mapping many ranges look up once.
+ */
+static __always_inline bool dma_direct_reaches(struct device *dev, dma_addr_t dma, size_t size,
+					       bool bounce_all)
+{
+	return likely(!bounce_all) && dma_capable(dev, dma, size, true);
+}
+
+/* What is left to do for a range the device reaches directly. */
+static __always_inline void dma_direct_hand_to_device(struct device *dev, phys_addr_t phys,
+						      size_t size, enum dma_data_direction dir,
+						      unsigned long attrs)
+{
+	if (!dev_is_dma_coherent(dev) && !(attrs & DMA_ATTR_SKIP_CPU_SYNC))
+		arch_sync_dma_for_device(phys, size, dir);
+}
+
+/*
  * Map one physically contiguous range for @dev.  The common case (the device
  * reaches the memory and no bouncing is forced) is a translation and a
  * compare; everything else goes to dma_direct_bounce().
@@ -68,10 +87,9 @@ static __always_inline dma_addr_t dma_direct_map_phys(struct device *dev, phys_a
 {
 	dma_addr_t dma = phys_to_dma(dev, phys);
 
-	if (unlikely(is_swiotlb_force_bounce(dev) || !dma_capable(dev, dma, size, true)))
+	if (unlikely(!dma_direct_reaches(dev, dma, size, is_swiotlb_force_bounce(dev))))
 		return dma_direct_bounce(dev, phys, size, dir, attrs);
-	if (!dev_is_dma_coherent(dev) && !(attrs & DMA_ATTR_SKIP_CPU_SYNC))
-		arch_sync_dma_for_device(phys, size, dir);
+	dma_direct_hand_to_device(dev, phys, size, dir, attrs);
 	return dma;
 }
 
