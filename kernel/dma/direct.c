@@ -159,25 +159,30 @@ dma_addr_t dma_direct_map_resource(struct device *dev, phys_addr_t paddr, size_t
  */
 struct dma_sg_cursor {
 	struct scatterlist *seg;	/* the DMA segment being built */
-	bool seg_mergeable;
+	dma_addr_t seg_start;
+	dma_addr_t seg_end;		/* where a merge must start, or ~0 */
+	unsigned int seg_len;
 	bool merged;			/* segments no longer match entries */
 	unsigned int max_seg;
 	unsigned long boundary;
 	int count;
 };
 
+/*
+ * Kept to register-held cursor fields: in the usual case of scattered pages
+ * the first compare fails and nothing is read back from the list.
+ */
 static __always_inline bool dma_sg_can_extend(struct dma_sg_cursor *cur, dma_addr_t dma,
 					      unsigned int len)
 {
-	dma_addr_t start;
 	u64 total;
 
-	if (!IS_ENABLED(CONFIG_NEED_SG_DMA_LENGTH) || !cur->seg || !cur->seg_mergeable)
+	if (!IS_ENABLED(CONFIG_NEED_SG_DMA_LENGTH) || dma != cur->seg_end)
 		return false;
-	start = sg_dma_address(cur->seg);
-	total = (u64)sg_dma_len(cur->seg) + len;
-	return start + sg_dma_len(cur->seg) == dma && total <= cur->max_seg &&
-		(start | cur->boundary) == ((start + total - 1) | cur->boundary);
+	total = (u64)cur->seg_len + len;
+	return total <= cur->max_seg &&
+		(cur->seg_start | cur->boundary) ==
+		((cur->seg_start + total - 1) | cur->boundary);
 }
 
 /*
@@ -189,12 +194,16 @@ static __always_inline void dma_sg_emit(struct dma_sg_cursor *cur, struct scatte
 					dma_addr_t dma, unsigned int len, bool mergeable)
 {
 	if (mergeable && dma_sg_can_extend(cur, dma, len)) {
-		sg_dma_len(cur->seg) += len;
+		cur->seg_len += len;
+		cur->seg_end += len;
+		sg_dma_len(cur->seg) = cur->seg_len;
 		cur->merged = true;
 		return;
 	}
 	cur->seg = cur->merged ? sg_next(cur->seg) : ent;
-	cur->seg_mergeable = mergeable;
+	cur->seg_start = dma;
+	cur->seg_len = len;
+	cur->seg_end = mergeable ? dma + len : DMA_MAPPING_ERROR;
 	cur->count++;
 	sg_dma_address(cur->seg) = dma;
 	sg_dma_len(cur->seg) = len;
@@ -208,8 +217,10 @@ static void dma_sg_terminate(struct dma_sg_cursor *cur)
 }
 
 /* Peer-to-peer memory: returns 0 if handled, 1 to map it like RAM, or -errno. */
-static int dma_direct_map_p2p(struct device *dev, struct pci_p2pdma_map_state *p2p,
-			      struct scatterlist *ent, struct dma_sg_cursor *cur)
+static __always_inline int dma_direct_map_p2p(struct device *dev,
+					      struct pci_p2pdma_map_state *p2p,
+					      struct scatterlist *ent,
+					      struct dma_sg_cursor *cur)
 {
 	switch (pci_p2pdma_map_segment(p2p, dev, ent)) {
 	case PCI_P2PDMA_MAP_BUS_ADDR:
@@ -230,6 +241,7 @@ int dma_direct_map_sg(struct device *dev, struct scatterlist *sgl, int nents,
 		      enum dma_data_direction dir, unsigned long attrs)
 {
 	struct dma_sg_cursor cur = {
+		.seg_end = DMA_MAPPING_ERROR,
 		.max_seg = dma_get_max_seg_size(dev),
 		.boundary = dma_get_seg_boundary(dev),
 	};
