@@ -1182,6 +1182,16 @@ static int __init dma_debug_init(void)
 }
 fs_initcall(dma_debug_init);
 
+static void dma_debug_log_entry(struct dma_debug_entry *entry, void *data)
+{
+	struct device *dev = data;
+
+	if (!dev || entry->dev == dev)
+		dev_info(entry->dev, "DMA-API: live %s dma=%pad size=%zu %s\n",
+			 dma_debug_kind_name[entry->kind], &entry->dma_addr, entry->size,
+			 dir_name(entry->dir));
+}
+
 /**
  * debug_dma_dump_mappings() - Print the live mappings of one device, or of
  *	every device, to the kernel log.
@@ -1189,21 +1199,7 @@ fs_initcall(dma_debug_init);
  */
 void debug_dma_dump_mappings(struct device *dev)
 {
-	unsigned int i;
-
-	for (i = 0; i < DMA_DEBUG_HASH_SIZE; i++) {
-		struct dma_debug_bucket *bucket = &dma_debug_table[i];
-		struct dma_debug_entry *entry;
-		unsigned long flags;
-
-		spin_lock_irqsave(&bucket->lock, flags);
-		hlist_for_each_entry(entry, &bucket->entries, node)
-			if (!dev || entry->dev == dev)
-				dev_info(entry->dev, "DMA-API: live %s dma=%pad size=%zu %s\n",
-					 dma_debug_kind_name[entry->kind], &entry->dma_addr,
-					 entry->size, dir_name(entry->dir));
-		spin_unlock_irqrestore(&bucket->lock, flags);
-	}
+	dma_debug_for_each(dma_debug_log_entry, dev);
 }
 EXPORT_SYMBOL(debug_dma_dump_mappings);
 
