@@ -69,13 +69,13 @@ enum dma_debug_err_check {
  * @dev: the device the mapping is for
  * @dma_addr: the address the device uses
  * @size: length in bytes
- * @phys: the CPU physical address behind it (for sg, of the entry with the
- *	same index)
+ * @phys: the CPU physical address behind it (for sg, where the CPU entries
+ *	the segment covers begin)
  * @cpu_addr: kernel address returned by an allocation, else NULL
  * @kind: which call made it
  * @dir: direction it was made with
  * @err_check: whether dma_mapping_error() was called on it
- * @lines_tracked: its cache lines (for sg, its CPU entries' lines) are counted
+ * @lines_tracked: its first and last cache lines are counted
  * @sg_nents: for sg mappings, the entry count passed to the map call
  * @sg_mapped: for sg mappings, the segment count the map call returned
  * @nr_frames: valid entries in @frames
@@ -459,6 +459,14 @@ static void dma_debug_lines_unmap(phys_addr_t phys, size_t size)
 		dma_debug_line_add(last, -1);
 }
 
+/* Return an entry that has left the table, and the cache lines it held. */
+static void dma_debug_forget(struct dma_debug_entry *entry)
+{
+	if (entry->lines_tracked)
+		dma_debug_lines_unmap(entry->phys, entry->size);
+	dma_debug_put_entry(entry);
+}
+
 static void dma_debug_name_set(struct dma_debug_name *n, const char *name)
 {
 	unsigned long flags;
@@ -524,8 +532,7 @@ static void dma_debug_record(struct device *dev, phys_addr_t phys, size_t size,
 		entry->nr_frames = 1;
 	}
 	entry->lines_tracked = dma_debug_tracks_lines(kind, dir, attrs);
-	/* scatterlists are tracked per CPU entry by their own hook */
-	if (kind != DMA_DEBUG_SG && entry->lines_tracked)
+	if (entry->lines_tracked)
 		dma_debug_lines_map(dev, phys, size, entry);
 	dma_debug_insert(entry);
 }
@@ -660,9 +667,7 @@ static void dma_debug_release(struct device *dev, dma_addr_t dma_addr, size_t si
 		return;
 	}
 	dma_debug_check_release(dev, entry, size, dir, kind, cpu_addr);
-	if (entry->kind != DMA_DEBUG_SG && entry->lines_tracked)
-		dma_debug_lines_unmap(entry->phys, entry->size);
-	dma_debug_put_entry(entry);
+	dma_debug_forget(entry);
 }
 
 /**
@@ -744,24 +749,27 @@ static void dma_debug_check_segment(struct device *dev, dma_addr_t start, unsign
 void debug_dma_map_sg(struct device *dev, struct scatterlist *sgl, int nents, int mapped,
 		      enum dma_data_direction dir, unsigned long attrs, unsigned long caller)
 {
-	struct dma_debug_entry cpu_side = { .kind = DMA_DEBUG_SG, .dir = dir };
-	struct scatterlist *sg;
-	int i;
+	struct scatterlist *sg, *cpu = sgl;
+	int i, used = 0;
 
 	if (!dma_debug_watching(dev))
 		return;
-	for_each_sg(sgl, sg, nents, i) {
+	for_each_sg(sgl, sg, nents, i)
 		dma_debug_check_phys(dev, sg_phys(sg), sg->length);
-		if (dma_debug_tracks_lines(DMA_DEBUG_SG, dir, attrs)) {
-			cpu_side.phys = sg_phys(sg);
-			cpu_side.size = sg->length;
-			dma_debug_lines_map(dev, sg_phys(sg), sg->length, &cpu_side);
-		}
-	}
-	/* a segment's CPU address is only exact when nothing was merged */
+	/*
+	 * Segments cover whole CPU entries, in order; a segment's CPU range
+	 * starts at the first entry it covers.
+	 */
 	for_each_sg(sgl, sg, mapped, i) {
+		phys_addr_t phys = cpu ? sg_phys(cpu) : 0;
+		unsigned int covered = 0;
+
+		while (cpu && used < nents && covered < sg_dma_len(sg)) {
+			covered += cpu->length;
+			cpu = ++used < nents ? sg_next(cpu) : NULL;
+		}
 		dma_debug_check_segment(dev, sg_dma_address(sg), sg_dma_len(sg));
-		dma_debug_record(dev, sg_phys(sg), sg_dma_len(sg), dir, sg_dma_address(sg),
+		dma_debug_record(dev, phys, sg_dma_len(sg), dir, sg_dma_address(sg),
 				 DMA_DEBUG_SG, attrs, NULL, nents, mapped, caller);
 	}
 }
@@ -789,18 +797,12 @@ void debug_dma_unmap_sg(struct device *dev, struct scatterlist *sgl, int nents,
 		return;
 	}
 	mapped = first->sg_mapped;
-	if (first->kind == DMA_DEBUG_SG) {
-		if (first->sg_nents != nents)
-			dma_debug_report(dev, first, "wrong-nents",
-					 "unmapped with %d entries, mapped with %d", nents,
-					 first->sg_nents);
-		/* undo the line tracking of what was really mapped */
-		if (first->lines_tracked)
-			for_each_sg(sgl, sg, first->sg_nents, i)
-				dma_debug_lines_unmap(sg_phys(sg), sg->length);
-	}
+	if (first->kind == DMA_DEBUG_SG && first->sg_nents != nents)
+		dma_debug_report(dev, first, "wrong-nents",
+				 "unmapped with %d entries, mapped with %d", nents,
+				 first->sg_nents);
 	dma_debug_check_release(dev, first, sg_dma_len(sgl), dir, DMA_DEBUG_SG, NULL);
-	dma_debug_put_entry(first);
+	dma_debug_forget(first);
 
 	for_each_sg(sg_next(sgl), sg, mapped - 1, i)
 		dma_debug_release(dev, sg_dma_address(sg), sg_dma_len(sg), dir, DMA_DEBUG_SG,
@@ -891,9 +893,7 @@ static void dma_debug_drop_leaks(struct dma_debug_leaks *leaks)
 					dma_debug_kind_name[entry->kind], dir_name(entry->dir),
 					entry->nr_frames ? (void *)entry->frames[0] : NULL);
 			hlist_del(&entry->node);
-			if (entry->kind != DMA_DEBUG_SG && entry->lines_tracked)
-				dma_debug_lines_unmap(entry->phys, entry->size);
-			dma_debug_put_entry(entry);
+			dma_debug_forget(entry);
 		}
 		spin_unlock_irqrestore(&bucket->lock, flags);
 	}
