@@ -518,8 +518,13 @@ static void dma_sgtable_error_codes(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, filler);
 	filler_dma = dma_map_single(dev, filler, filler_len, DMA_TO_DEVICE);
 	KUNIT_ASSERT_FALSE(test, dma_mapping_error(dev, filler_dma));
+	dma_kunit_log_start(test);
 	KUNIT_EXPECT_EQ(test, dma_map_sgtable(dev, &sgt, DMA_TO_DEVICE, DMA_ATTR_NO_WARN),
 			-ENOMEM);
+	/* DMA_ATTR_NO_WARN: a failure for want of resources is silent */
+	KUNIT_EXPECT_EQ(test, dma_kunit_log_count(test, "bounce pool full"), 0);
+	KUNIT_EXPECT_EQ(test, dma_map_sgtable(dev, &sgt, DMA_TO_DEVICE, 0), -ENOMEM);
+	expect_logged_once(test, "swiotlb: bounce pool full");
 	/* the entries mapped before the pool ran dry were given back */
 	KUNIT_EXPECT_EQ(test, swiotlb_mem_used(mem), IO_TLB_SEGSIZE - 8);
 	dma_unmap_single(dev, filler_dma, filler_len, DMA_TO_DEVICE);
