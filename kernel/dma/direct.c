@@ -507,7 +507,7 @@ static int dma_direct_share(struct device *dev, void *vaddr, size_t len, bool sh
 		       set_memory_encrypted(start, PFN_UP(len));
 }
 
-/* @len is page aligned: dma_alloc_attrs() and dma_alloc_pages() see to it. */
+/* @len is page aligned: dma_direct_alloc() and dma_alloc_pages() see to it. */
 static void *dma_direct_alloc_buffer(struct device *dev, size_t len, dma_addr_t *dma_handle,
 				     gfp_t gfp, const char *func)
 {
