@@ -19,6 +19,7 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
+#include "fault_inject.h"
 #include "internal.h"
 
 /* The backend picks the zone from the device's mask; callers may not. */
@@ -86,7 +87,7 @@ static __always_inline dma_addr_t dma_map_kind(struct device *dev, struct page *
 	dma_addr_t dma_addr;
 
 	if (unlikely(!dma_streaming_args_ok(dev, size, dir, func) ||
-		     dma_debug_should_fail(dev, size)))
+		     dma_should_fail(dev, size)))
 		return DMA_MAPPING_ERROR;
 	if (!backend)
 		dma_addr = dma_direct_map_phys(dev, phys, size, dir, attrs);
@@ -234,7 +235,7 @@ static int dma_map_sg_checked(struct device *dev, struct scatterlist *sg, int ne
 		dma_complain(dev, func, "device has no DMA mask; it can't do DMA");
 		return -EIO;
 	}
-	if (unlikely(dma_debug_should_fail(dev, nents)))
+	if (unlikely(dma_should_fail(dev, nents)))
 		return -ENOMEM;
 
 	if (!backend)
@@ -583,7 +584,7 @@ void *dma_alloc_attrs(struct device *dev, size_t size, dma_addr_t *dma_handle, g
 		return NULL;
 	}
 	gfp &= ~DMA_ZONE_GFP;
-	if (unlikely(dma_debug_should_fail(dev, size)))
+	if (unlikely(dma_should_fail(dev, size)))
 		return NULL;
 
 	if (!backend)
@@ -832,7 +833,7 @@ struct page *dma_alloc_pages(struct device *dev, size_t size, dma_addr_t *dma_ha
 		return NULL;
 	}
 	size = PAGE_ALIGN(size);
-	if (unlikely(dma_debug_should_fail(dev, size)))
+	if (unlikely(dma_should_fail(dev, size)))
 		return NULL;
 	if (!backend)
 		page = dma_direct_alloc_pages(dev, size, dma_handle, dir, gfp);
