@@ -931,7 +931,8 @@ void debug_dma_unmap_sg(struct device *dev, struct scatterlist *sgl, int nents,
 		return;
 	if (first->kind == DMA_DEBUG_SG && first->sg_nents != nents)
 		dma_debug_report(dev, first, "wrong-nents",
-				 "unmapped with %d entries, mapped with %d", nents, first->sg_nents);
+				 "unmapped with %d entries, mapped with %d",
+				 nents, first->sg_nents);
 	mapped = first->sg_mapped;
 	dma_debug_forget(first);
 

@@ -174,33 +174,36 @@ static void single_and_page_interchangeable(struct kunit *test)
 	EXPECT_QUIET(test);
 }
 
+/*
+ * Map one buffer for the device twice, @len1 bytes for @dir1 and then
+ * @len2 bytes for @dir2, and unmap the first mapping first, giving
+ * @unmap_len1 as its length.
+ */
+static void map_twice(struct kunit *test, size_t len1, enum dma_data_direction dir1,
+		      size_t len2, enum dma_data_direction dir2, size_t unmap_len1)
+{
+	struct dma_debug_test *t = test->priv;
+	void *buf = kunit_kzalloc(test, max(len1, len2), GFP_KERNEL);
+	dma_addr_t first, second;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	first = dma_map_single(t->dev, buf, len1, dir1);
+	KUNIT_ASSERT_FALSE(test, dma_mapping_error(t->dev, first));
+	second = dma_map_single(t->dev, buf, len2, dir2);
+	KUNIT_ASSERT_FALSE(test, dma_mapping_error(t->dev, second));
+	dma_unmap_single(t->dev, first, unmap_len1, dir1);
+	dma_unmap_single(t->dev, second, len2, dir2);
+}
+
 /* A driver may map one buffer twice; each unmap gives back the one it names. */
 static void same_buffer_mapped_twice(struct kunit *test)
 {
-	struct dma_debug_test *t = test->priv;
-	void *buf;
-	dma_addr_t whole = map_checked(test, &buf, DMA_TO_DEVICE);
-	dma_addr_t part = dma_map_single(t->dev, buf, 64, DMA_TO_DEVICE);
-
-	KUNIT_ASSERT_FALSE(test, dma_mapping_error(t->dev, part));
-	dma_unmap_single(t->dev, whole, 128, DMA_TO_DEVICE);
-	dma_unmap_single(t->dev, part, 64, DMA_TO_DEVICE);
-
-	whole = dma_map_single(t->dev, buf, 128, DMA_TO_DEVICE);
-	KUNIT_ASSERT_FALSE(test, dma_mapping_error(t->dev, whole));
-	part = dma_map_single(t->dev, buf, 128, DMA_FROM_DEVICE);
-	KUNIT_ASSERT_FALSE(test, dma_mapping_error(t->dev, part));
-	dma_unmap_single(t->dev, whole, 128, DMA_TO_DEVICE);
-	dma_unmap_single(t->dev, part, 128, DMA_FROM_DEVICE);
+	map_twice(test, 128, DMA_TO_DEVICE, 64, DMA_TO_DEVICE, 128);
+	map_twice(test, 128, DMA_TO_DEVICE, 128, DMA_FROM_DEVICE, 128);
 	EXPECT_QUIET(test);
 
 	/* an unmap that fits neither is compared with the one it fits best */
-	whole = dma_map_single(t->dev, buf, 128, DMA_TO_DEVICE);
-	KUNIT_ASSERT_FALSE(test, dma_mapping_error(t->dev, whole));
-	part = dma_map_single(t->dev, buf, 64, DMA_FROM_DEVICE);
-	KUNIT_ASSERT_FALSE(test, dma_mapping_error(t->dev, part));
-	dma_unmap_single(t->dev, whole, 100, DMA_TO_DEVICE);
-	dma_unmap_single(t->dev, part, 64, DMA_FROM_DEVICE);
+	map_twice(test, 128, DMA_TO_DEVICE, 64, DMA_FROM_DEVICE, 100);
 	EXPECT_REPORTS(test, 1, "wrong-size", "freed with size 100 [dma=",
 		       "size=128 single to-device]");
 }

@@ -18,7 +18,7 @@
 #include "dev_filter.h"
 #include "fault_inject.h"
 
-VISIBLE_IF_KUNIT DECLARE_FAULT_ATTR(fail_dma_map);
+VISIBLE_IF_KUNIT struct fault_attr fail_dma_map = FAULT_ATTR_INITIALIZER;
 EXPORT_SYMBOL_IF_KUNIT(fail_dma_map);
 
 VISIBLE_IF_KUNIT struct dma_dev_filter fail_dma_map_target =
