@@ -346,7 +346,7 @@ static bool dma_debug_is_large(const struct dma_debug_entry *entry)
 	       DMA_DEBUG_MAX_WALK;
 }
 
-/* Only looked at locked when something is in it: large mappings are rare. */
+/* Large mappings are rare: their bucket is only locked when it holds some. */
 static bool dma_debug_large_in_use(void)
 {
 	return !hlist_empty(&dma_debug_large->entries);
@@ -533,11 +533,11 @@ static unsigned long dma_debug_line_add(unsigned long line, long delta)
 
 /*
  * Only the line a mapping starts in is tracked, as upstream's checker does.
- * The line a mapping ends in is as often shared with a neighbour (the next
- * kmalloc object, say), but on a cache-coherent machine that is harmless,
- * and where it is not, ARCH_DMA_MINALIGN keeps kmalloc objects from sharing
- * lines: reporting it would flag correct drivers.  @entry describes the
- * mapping for the report.
+ * The line a mapping ends in is often shared with a neighbour (the next
+ * kmalloc object, say).  On a cache-coherent machine that is harmless, and
+ * where it is not, kmalloc's DMA alignment (or the bouncing of small
+ * unaligned buffers) already keeps such neighbours apart: reporting it
+ * would flag correct drivers.  @entry describes the mapping for the report.
  */
 static void dma_debug_lines_map(struct device *dev, phys_addr_t phys, size_t size,
 				const struct dma_debug_entry *entry)
