@@ -1314,15 +1314,16 @@ unsigned int dma_debug_error_count(void)
 EXPORT_SYMBOL_IF_KUNIT(dma_debug_error_count);
 
 /**
- * dma_debug_print_all() - Print every report, or only as many as
- *	num_errors allows.
- * @all: the new value of all_errors
+ * dma_debug_swap_printing() - Exchange how many reports are printed.
+ * @all: the value of all_errors to set; receives the old one
+ * @num: the value of num_errors to set; receives the old one
  *
- * Return: the old value, for the caller to restore.
+ * Swapping again with the same variables restores the old settings.
  */
-bool dma_debug_print_all(bool all)
+void dma_debug_swap_printing(bool *all, u32 *num)
 {
-	return xchg(&dma_debug_all_errors, all);
+	*all = xchg(&dma_debug_all_errors, *all);
+	*num = xchg(&dma_debug_errors_to_show, *num);
 }
-EXPORT_SYMBOL_IF_KUNIT(dma_debug_print_all);
+EXPORT_SYMBOL_IF_KUNIT(dma_debug_swap_printing);
 #endif

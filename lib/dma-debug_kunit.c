@@ -115,8 +115,11 @@ static void unmap_never_mapped(struct kunit *test)
 	EXPECT_REPORTS(test, 1, "free-unmapped", "dma-debug-test", "never mapped");
 }
 
-/* Map 128 bytes for @dir and check the result, as a correct driver would. */
-static dma_addr_t map_checked(struct kunit *test, void **bufp, enum dma_data_direction dir)
+/*
+ * Map 128 bytes for @dir and check the result, as a correct driver would.
+ * Not inlined, so that reports name it as the place of the mapping.
+ */
+static noinline dma_addr_t map_checked(struct kunit *test, void **bufp, enum dma_data_direction dir)
 {
 	struct dma_debug_test *t = test->priv;
 	void *buf = kunit_kzalloc(test, 128, GFP_KERNEL);
@@ -136,8 +139,10 @@ static void unmap_wrong_size(struct kunit *test)
 	dma_addr_t dma = map_checked(test, &buf, DMA_TO_DEVICE);
 
 	dma_unmap_single(t->dev, dma, 64, DMA_TO_DEVICE);
-	EXPECT_REPORTS(test, 1, "wrong-size", "freed with size 64", "size=128", "single",
-		       "to-device");
+	EXPECT_REPORTS(test, 1, "wrong-size", "freed with size 64 [dma=",
+		       "size=128 single to-device]", "DMA-API: bad call at:",
+		       "DMA-API:   unmap_wrong_size+", "DMA-API: mapped at:",
+		       "DMA-API:   map_checked+");
 }
 
 static void unmap_wrong_direction(struct kunit *test)
@@ -621,8 +626,28 @@ static void mapped_before_fs_initcall(struct kunit *test)
 	EXPECT_QUIET(test);
 }
 
-/* all_errors before the suite: the tests need every report printed. */
-static bool dma_debug_printed_all;
+/*
+ * The tests need every report printed; these hold the settings from
+ * before the suite while it runs.
+ */
+static bool dma_debug_all_errors = true;
+static u32 dma_debug_num_errors;
+
+/* Only the first report is printed unless asked otherwise; all count. */
+static void reports_printed_as_configured(struct kunit *test)
+{
+	struct dma_debug_test *t = test->priv;
+	bool all = false;
+	u32 num = 1;
+
+	dma_debug_swap_printing(&all, &num);
+	dma_unmap_page(t->dev, 0x12345000, 64, DMA_TO_DEVICE);
+	dma_unmap_page(t->dev, 0x12346000, 64, DMA_TO_DEVICE);
+	dma_debug_swap_printing(&all, &num);
+	EXPECT_REPORTS(test, 2, "free-unmapped", "free of 0x0000000012345000");
+	KUNIT_EXPECT_EQ(test, dma_kunit_log_count(test, ": DMA-API: free-unmapped: "), 1);
+	KUNIT_EXPECT_EQ(test, num, 0);
+}
 
 static int dma_debug_suite_init(struct kunit_suite *suite)
 {
@@ -630,7 +655,7 @@ static int dma_debug_suite_init(struct kunit_suite *suite)
 
 	if (err)
 		return err;
-	dma_debug_printed_all = dma_debug_print_all(true);
+	dma_debug_swap_printing(&dma_debug_all_errors, &dma_debug_num_errors);
 	dma_debug_add_bus(&dma_debug_test_bus);
 	err = driver_register(&dma_debug_test_driver);
 	if (err)
@@ -642,7 +667,7 @@ static void dma_debug_suite_exit(struct kunit_suite *suite)
 {
 	driver_unregister(&dma_debug_test_driver);
 	bus_unregister(&dma_debug_test_bus);
-	dma_debug_print_all(dma_debug_printed_all);
+	dma_debug_swap_printing(&dma_debug_all_errors, &dma_debug_num_errors);
 }
 
 static struct kunit_case dma_debug_cases[] = {
@@ -675,6 +700,7 @@ static struct kunit_case dma_debug_cases[] = {
 	KUNIT_CASE(driver_filter_limits_checking),
 	KUNIT_CASE(leaked_at_unbind),
 	KUNIT_CASE(leaked_at_unbind_with_driver_filter),
+	KUNIT_CASE(reports_printed_as_configured),
 	{}
 };
 
