@@ -534,10 +534,9 @@ static unsigned long dma_debug_line_add(unsigned long line, long delta)
 /*
  * Only the line a mapping starts in is tracked, as upstream's checker does.
  * The line a mapping ends in is often shared with a neighbour (the next
- * kmalloc object, say).  On a cache-coherent machine that is harmless, and
- * where it is not, kmalloc's DMA alignment (or the bouncing of small
- * unaligned buffers) already keeps such neighbours apart: reporting it
- * would flag correct drivers.  @entry describes the mapping for the report.
+ * kmalloc object, say), which is harmless on cache-coherent machines like
+ * x86, where tracking it reported correct drivers.  What that misses is
+ * described in dmacore.rst.  @entry describes the mapping for the report.
  */
 static void dma_debug_lines_map(struct device *dev, phys_addr_t phys, size_t size,
 				const struct dma_debug_entry *entry)
