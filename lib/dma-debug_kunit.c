@@ -141,7 +141,7 @@ static void unmap_wrong_size(struct kunit *test)
 	dma_unmap_single(t->dev, dma, 64, DMA_TO_DEVICE);
 	EXPECT_REPORTS(test, 1, "wrong-size", "freed with size 64 [dma=",
 		       "size=128 single to-device]", "DMA-API: bad call at:",
-		       "DMA-API:   unmap_wrong_size+", "DMA-API: mapped at:",
+		       "DMA-API:   dma_unmap_single_attrs+", "DMA-API: mapped at:",
 		       "DMA-API:   map_checked+");
 }
 
