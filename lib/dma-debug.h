@@ -10,6 +10,7 @@
 
 void dma_debug_last_report(char *buf, size_t len);
 unsigned int dma_debug_error_count(void);
+void dma_debug_swap_printing(bool *all, u32 *num);
 #if IS_ENABLED(CONFIG_KUNIT)
 void dma_debug_set_filter(const char *name);
 #endif

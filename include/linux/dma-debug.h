@@ -5,11 +5,9 @@
  * kernel/dma/mapping.c reports every successful mapping, allocation, unmap,
  * free and sync here, after argument checking and before (for unmap, free
  * and sync) or after (for map and alloc) the backend runs.  The checker only
- * observes: nothing here changes what the core returns, except the fault
- * injection test dma_debug_should_fail(), which exists to exercise drivers'
- * error paths.  @caller is the return address into the driver, which the
- * checker reports as the place the mapping was made.  Drivers never call
- * these.
+ * observes: nothing here changes what the core returns.  @caller is the
+ * return address into the driver, which the checker reports as the place
+ * the mapping was made.  Drivers never call these.
  *
  * With CONFIG_DMA_API_DEBUG=n every hook is an empty inline.
  */
@@ -77,14 +75,5 @@ static inline void debug_dma_sync(struct device *dev, dma_addr_t dma_addr, size_
 static inline void debug_dma_sync_sg(struct device *dev, struct scatterlist *sgl, int nelems,
 				     enum dma_data_direction dir, bool for_cpu) { }
 #endif /* CONFIG_DMA_API_DEBUG */
-
-#ifdef CONFIG_FAIL_DMA_MAP
-bool dma_debug_should_fail(struct device *dev, size_t size);
-#else
-static inline bool dma_debug_should_fail(struct device *dev, size_t size)
-{
-	return false;
-}
-#endif
 
 #endif /* _LINUX_DMA_DEBUG_H */

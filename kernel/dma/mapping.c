@@ -19,6 +19,7 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
+#include "fault_inject.h"
 #include "internal.h"
 
 /* The backend picks the zone from the device's mask; callers may not. */
@@ -86,7 +87,7 @@ static __always_inline dma_addr_t dma_map_kind(struct device *dev, struct page *
 	dma_addr_t dma_addr;
 
 	if (unlikely(!dma_streaming_args_ok(dev, size, dir, func) ||
-		     dma_debug_should_fail(dev, size)))
+		     dma_should_fail(dev, size)))
 		return DMA_MAPPING_ERROR;
 	if (!backend)
 		dma_addr = dma_direct_map_phys(dev, phys, size, dir, attrs, func);
@@ -177,8 +178,11 @@ dma_addr_t dma_map_single_attrs(struct device *dev, void *ptr, size_t size,
 				enum dma_data_direction dir, unsigned long attrs)
 {
 	debug_dma_map_single(dev, ptr, size);
-	if (unlikely(is_vmalloc_addr(ptr)))
+	/* without a page behind it there is nothing to map, and no safe way on */
+	if (unlikely(!virt_addr_valid(ptr))) {
+		dma_complain(dev, 0, __func__, "%p is not in the linear map; use the sg API", ptr);
 		return DMA_MAPPING_ERROR;
+	}
 	return dma_map_kind(dev, virt_to_page(ptr), offset_in_page(ptr), size, dir, attrs,
 			    DMA_DEBUG_SINGLE, __func__);
 }
@@ -234,7 +238,7 @@ static int dma_map_sg_checked(struct device *dev, struct scatterlist *sg, int ne
 		dma_complain(dev, 0, func, "device has no DMA mask; it can't do DMA");
 		return -EIO;
 	}
-	if (unlikely(dma_debug_should_fail(dev, nents)))
+	if (unlikely(dma_should_fail(dev, nents)))
 		return -ENOMEM;
 
 	if (!backend)
@@ -584,7 +588,7 @@ void *dma_alloc_attrs(struct device *dev, size_t size, dma_addr_t *dma_handle, g
 		return NULL;
 	}
 	gfp &= ~DMA_ZONE_GFP;
-	if (unlikely(dma_debug_should_fail(dev, size)))
+	if (unlikely(dma_should_fail(dev, size)))
 		return NULL;
 
 	if (!backend)
@@ -815,7 +819,7 @@ struct page *dma_alloc_pages(struct device *dev, size_t size, dma_addr_t *dma_ha
 		return NULL;
 	}
 	size = PAGE_ALIGN(size);
-	if (unlikely(dma_debug_should_fail(dev, size)))
+	if (unlikely(dma_should_fail(dev, size)))
 		return NULL;
 	if (!backend)
 		page = dma_direct_alloc_pages(dev, size, dma_handle, dir, gfp);
