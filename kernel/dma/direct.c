@@ -16,6 +16,8 @@
 #include <linux/pfn.h>
 #include <linux/set_memory.h>
 #include <linux/slab.h>
+#include <kunit/static_stub.h>
+#include <kunit/visibility.h>
 
 #include "internal.h"
 
@@ -25,10 +27,31 @@
  */
 u64 zone_dma_limit __ro_after_init = DMA_BIT_MASK(24);
 
+#if defined(CONFIG_ARCH_HAS_SYNC_DMA_FOR_DEVICE) || \
+	defined(CONFIG_ARCH_HAS_SYNC_DMA_FOR_CPU) || \
+	defined(CONFIG_ARCH_HAS_SYNC_DMA_FOR_CPU_ALL)
+/*
+ * The coherence a new device starts with (the driver core copies it into
+ * dev->dma_coherent); firmware or bus code may change it per device.
+ */
+bool dma_default_coherent = IS_ENABLED(CONFIG_ARCH_DMA_DEFAULT_COHERENT);
+#endif
+
+/*
+ * Must memory this device uses be shared with the hypervisor, left in clear
+ * text?  Only in encrypted guests (SEV, TDX).  The KUnit suite pretends so
+ * to reach the paths that depend on it.
+ */
+VISIBLE_IF_KUNIT bool dma_direct_needs_sharing(struct device *dev)
+{
+	KUNIT_STATIC_STUB_REDIRECT(dma_direct_needs_sharing, dev);
+	return force_dma_unencrypted(dev);
+}
+
 /* Memory shared with a device in an encrypted guest must be left in clear. */
 static dma_addr_t dma_direct_phys_to_dma(struct device *dev, phys_addr_t phys)
 {
-	if (force_dma_unencrypted(dev))
+	if (dma_direct_needs_sharing(dev))
 		return phys_to_dma_unencrypted(dev, phys);
 	return phys_to_dma(dev, phys);
 }
@@ -88,14 +111,30 @@ static u64 dma_direct_min_mask(void)
  */
 int dma_direct_supported(struct device *dev, u64 mask)
 {
-	return mask >= phys_to_dma_unencrypted(dev, dma_direct_min_mask());
+	dma_addr_t zone_top;
+
+	/*
+	 * Drivers are promised that 32 bits always work: whatever part of RAM
+	 * such a device can't reach is bounced.  That holds even when a bus
+	 * window maps RAM elsewhere, so don't translate for these.
+	 */
+	if (mask >= DMA_BIT_MASK(32))
+		return 1;
+	/* a narrower device must reach the bottom zone through its window */
+	zone_top = phys_to_dma_unencrypted(dev, dma_direct_min_mask());
+	return zone_top != DMA_MAPPING_ERROR && mask >= zone_top;
 }
 
-/* True when no mapping of @dev will ever need a bounce buffer. */
+/*
+ * True when no mapping of @dev will ever need a bounce buffer.  Asked of
+ * devices that may have no mask at all (dma_max_mapping_size() works on any
+ * device), which are judged by the 32-bit default dma_get_mask() gives them.
+ */
 bool dma_direct_never_bounces(struct device *dev)
 {
-	return !is_swiotlb_force_bounce(dev) &&
-		dma_direct_limit(dev) >= dma_direct_get_required_mask(dev);
+	u64 limit = min_not_zero(dma_get_mask(dev), dev->bus_dma_limit);
+
+	return !is_swiotlb_force_bounce(dev) && limit >= dma_direct_get_required_mask(dev);
 }
 
 size_t dma_direct_max_mapping_size(struct device *dev)
@@ -107,19 +146,25 @@ size_t dma_direct_max_mapping_size(struct device *dev)
 
 /*
  * The slow half of dma_direct_map_phys(): the device can't reach the buffer,
- * or bouncing is forced.  swiotlb explains its own failures; only the case
- * where there is no bounce pool at all is reported here.
+ * bouncing is forced, or the buffer may share cache lines.  swiotlb explains
+ * its own failures; only the case where there is no bounce pool at all is
+ * reported here.  The bounce slot is what the device reads, so that is what
+ * a non-coherent device needs written back from the CPU caches.
  */
 dma_addr_t dma_direct_bounce(struct device *dev, phys_addr_t phys, size_t size,
-			     enum dma_data_direction dir, unsigned long attrs)
+			     enum dma_data_direction dir, unsigned long attrs, const char *func)
 {
+	dma_addr_t dma;
+
 	if (unlikely(!is_swiotlb_active(dev))) {
-		if (!(attrs & DMA_ATTR_NO_WARN))
-			dma_complain(dev, "dma_map", "%pa+%zu beyond mask %#llx, no bounce pool",
-				     &phys, size, dma_direct_limit(dev));
+		dma_complain(dev, attrs, func, "%pa+%zu beyond mask %#llx, no bounce pool",
+			     &phys, size, dma_direct_limit(dev));
 		return DMA_MAPPING_ERROR;
 	}
-	return swiotlb_map(dev, phys, size, dir, attrs);
+	dma = swiotlb_map(dev, phys, size, dir, attrs);
+	if (dma != DMA_MAPPING_ERROR)
+		dma_direct_hand_to_device(dev, dma_to_phys(dev, dma), size, dir, attrs);
+	return dma;
 }
 
 /**
@@ -139,7 +184,8 @@ dma_addr_t dma_direct_map_resource(struct device *dev, phys_addr_t paddr, size_t
 	dma_addr_t dma = paddr;
 
 	if (unlikely(!dma_capable(dev, dma, size, false))) {
-		dma_complain(dev, "dma_map_resource", "%zu bytes at %pa are beyond mask %#llx",
+		dma_complain(dev, attrs, "dma_map_resource",
+			     "%zu bytes at %pa are beyond mask %#llx",
 			     size, &paddr, dma_direct_limit(dev));
 		return DMA_MAPPING_ERROR;
 	}
@@ -149,20 +195,29 @@ dma_addr_t dma_direct_map_resource(struct device *dev, phys_addr_t paddr, size_t
 /*
  * Scatterlists.
  *
- * Neighbouring entries that end up adjacent in device address space are
- * merged into one DMA segment as long as the device's segment size and
- * boundary allow it.  DMA segments are written to the front of the list and
- * the first unused entry gets a zero DMA length, so unmap and sync can walk
- * the segments without knowing how many there were.  Bounced entries are
- * never merged: each must be unmapped with exactly the size it was mapped
- * with.  Merging needs a DMA length separate from the CPU length.
+ * Neighbouring entries that are adjacent both in memory and in device
+ * address space are merged into one DMA segment as long as the device's
+ * segment size and boundary allow it.  (Two bus windows can place distant
+ * memory side by side on the bus; such entries are not merged, because a
+ * segment must be one range of memory for unmap and sync.)  DMA segments
+ * are written to the front of the list and the first unused entry gets a
+ * zero DMA length, so unmap and sync can walk the segments without knowing
+ * how many there were.  That is also why an entry of length zero gets no
+ * segment: it would end the walk early.  Bounced entries are never merged:
+ * each must be unmapped with exactly the size it was mapped with.
+ *
+ * Merging and dropping empty entries need a DMA length separate from the CPU
+ * length (CONFIG_NEED_SG_DMA_LENGTH).  Without one, every entry stays its
+ * own segment in place, empty ones included, and the walks step over those.
  */
 struct dma_sg_cursor {
-	struct scatterlist *seg;	/* the DMA segment being built */
+	struct scatterlist *seg;	/* the DMA segment being built, or NULL */
+	struct scatterlist *first;	/* where the first one goes */
 	dma_addr_t seg_start;
 	dma_addr_t seg_end;		/* where a merge must start, or ~0 */
+	phys_addr_t phys_end;		/* the memory a merge must start at */
 	unsigned int seg_len;
-	bool merged;			/* segments no longer match entries */
+	bool behind;			/* segments no longer match entries */
 	unsigned int max_seg;
 	unsigned long boundary;
 	int count;
@@ -173,11 +228,12 @@ struct dma_sg_cursor {
  * the first compare fails and nothing is read back from the list.
  */
 static __always_inline bool dma_sg_can_extend(struct dma_sg_cursor *cur, dma_addr_t dma,
-					      unsigned int len)
+					      phys_addr_t phys, unsigned int len)
 {
 	u64 total;
 
-	if (!IS_ENABLED(CONFIG_NEED_SG_DMA_LENGTH) || dma != cur->seg_end)
+	if (!IS_ENABLED(CONFIG_NEED_SG_DMA_LENGTH) || dma != cur->seg_end ||
+	    phys != cur->phys_end)
 		return false;
 	total = (u64)cur->seg_len + len;
 	return total <= cur->max_seg &&
@@ -187,32 +243,49 @@ static __always_inline bool dma_sg_can_extend(struct dma_sg_cursor *cur, dma_add
 
 /*
  * Add the mapping of CPU entry @ent to the DMA segments.  Until the first
- * merge every entry is its own segment, so it is written in place; after
- * that segments trail the entries.
+ * merge or skipped entry every entry is its own segment, so it is written in
+ * place; after that segments trail the entries.
  */
 static __always_inline void dma_sg_emit(struct dma_sg_cursor *cur, struct scatterlist *ent,
-					dma_addr_t dma, unsigned int len, bool mergeable)
+					dma_addr_t dma, phys_addr_t phys, unsigned int len,
+					bool mergeable)
 {
-	if (mergeable && dma_sg_can_extend(cur, dma, len)) {
+	if (mergeable && dma_sg_can_extend(cur, dma, phys, len)) {
 		cur->seg_len += len;
 		cur->seg_end += len;
+		cur->phys_end += len;
 		sg_dma_len(cur->seg) = cur->seg_len;
-		cur->merged = true;
+		cur->behind = true;
 		return;
 	}
-	cur->seg = cur->merged ? sg_next(cur->seg) : ent;
+	if (!cur->behind)
+		cur->seg = ent;
+	else
+		cur->seg = cur->seg ? sg_next(cur->seg) : cur->first;
 	cur->seg_start = dma;
 	cur->seg_len = len;
 	cur->seg_end = mergeable ? dma + len : DMA_MAPPING_ERROR;
+	cur->phys_end = phys + len;
 	cur->count++;
 	sg_dma_address(cur->seg) = dma;
 	sg_dma_len(cur->seg) = len;
 }
 
-/* Mark the end of the DMA segments when merging left fewer than entries. */
+/* An entry of length zero: it moves no data, so it needs no mapping. */
+static void dma_sg_skip(struct dma_sg_cursor *cur, struct scatterlist *ent, dma_addr_t dma)
+{
+	if (IS_ENABLED(CONFIG_NEED_SG_DMA_LENGTH)) {
+		cur->behind = true;
+		return;
+	}
+	sg_dma_address(ent) = dma;
+	cur->count++;
+}
+
+/* Mark the end of the DMA segments when there are fewer than entries. */
 static void dma_sg_terminate(struct dma_sg_cursor *cur)
 {
-	if (IS_ENABLED(CONFIG_NEED_SG_DMA_LENGTH) && cur->merged)
+	if (cur->behind)
 		sg_dma_len(sg_next(cur->seg)) = 0;
 }
 
@@ -220,27 +293,29 @@ static void dma_sg_terminate(struct dma_sg_cursor *cur)
 static __always_inline int dma_direct_map_p2p(struct device *dev,
 					      struct pci_p2pdma_map_state *p2p,
 					      struct scatterlist *ent,
-					      struct dma_sg_cursor *cur)
+					      struct dma_sg_cursor *cur, unsigned long attrs,
+					      const char *func)
 {
 	switch (pci_p2pdma_map_segment(p2p, dev, ent)) {
 	case PCI_P2PDMA_MAP_BUS_ADDR:
 		/* the bus address was written into @ent; move it to its segment */
 		sg_dma_unmark_bus_address(ent);
-		dma_sg_emit(cur, ent, ent->dma_address, ent->length, false);
+		dma_sg_emit(cur, ent, ent->dma_address, 0, ent->length, false);
 		sg_dma_mark_bus_address(cur->seg);
 		return 0;
 	case PCI_P2PDMA_MAP_THRU_HOST_BRIDGE:
 		return 1;
 	default:
-		dma_complain(dev, "dma_map_sg", "peer-to-peer page %p unreachable", sg_page(ent));
+		dma_complain(dev, attrs, func, "peer-to-peer page %p unreachable", sg_page(ent));
 		return -EREMOTEIO;
 	}
 }
 
 int dma_direct_map_sg(struct device *dev, struct scatterlist *sgl, int nents,
-		      enum dma_data_direction dir, unsigned long attrs)
+		      enum dma_data_direction dir, unsigned long attrs, const char *func)
 {
 	struct dma_sg_cursor cur = {
+		.first = sgl,
 		.seg_end = DMA_MAPPING_ERROR,
 		.max_seg = dma_get_max_seg_size(dev),
 		.boundary = dma_get_seg_boundary(dev),
@@ -255,24 +330,33 @@ int dma_direct_map_sg(struct device *dev, struct scatterlist *sgl, int nents,
 		dma_addr_t dma = phys_to_dma(dev, phys);
 		bool direct;
 
+		if (unlikely(!ent->length)) {
+			dma_sg_skip(&cur, ent, dma);
+			continue;
+		}
 		if (is_pci_p2pdma_page(sg_page(ent))) {
-			ret = dma_direct_map_p2p(dev, &p2p, ent, &cur);
+			ret = dma_direct_map_p2p(dev, &p2p, ent, &cur, attrs, func);
 			if (ret < 0)
 				goto undo;
 			if (!ret)
 				continue;
 		}
-		direct = dma_direct_reaches(dev, dma, ent->length, bounce_all);
+		direct = dma_direct_reaches(dev, dma, ent->length, bounce_all) &&
+			 !dma_kmalloc_needs_bounce(dev, ent->length, dir);
 		if (likely(direct)) {
 			dma_direct_hand_to_device(dev, phys, ent->length, dir, attrs);
 		} else {
-			dma = dma_direct_bounce(dev, phys, ent->length, dir, attrs);
+			dma = dma_direct_bounce(dev, phys, ent->length, dir, attrs, func);
 			if (dma == DMA_MAPPING_ERROR) {
 				ret = is_swiotlb_active(dev) ? -ENOMEM : -EIO;
 				goto undo;
 			}
 		}
-		dma_sg_emit(&cur, ent, dma, ent->length, direct);
+		dma_sg_emit(&cur, ent, dma, phys, ent->length, direct);
+	}
+	if (unlikely(!cur.seg)) {
+		dma_complain(dev, 0, func, "all %d entries are empty", nents);
+		return -EINVAL;
 	}
 	dma_sg_terminate(&cur);
 	return cur.count;
@@ -290,8 +374,11 @@ void dma_direct_unmap_sg(struct device *dev, struct scatterlist *sgl, int nents,
 	int i;
 
 	for_each_sg(sgl, seg, nents, i) {
-		if (!sg_dma_len(seg))
-			break;
+		if (!sg_dma_len(seg)) {
+			if (IS_ENABLED(CONFIG_NEED_SG_DMA_LENGTH))
+				break;	/* the end mark */
+			continue;	/* an empty entry */
+		}
 		if (sg_dma_is_bus_address(seg))
 			sg_dma_unmark_bus_address(seg);
 		else
@@ -311,8 +398,11 @@ static void dma_direct_sync_sg(struct device *dev, struct scatterlist *sgl, int 
 		dma_addr_t start = sg_dma_address(seg);
 		unsigned int len = sg_dma_len(seg);
 
-		if (!len)
-			break;
+		if (!len) {
+			if (IS_ENABLED(CONFIG_NEED_SG_DMA_LENGTH))
+				break;
+			continue;
+		}
 		if (sg_dma_is_bus_address(seg))
 			continue;
 		if (for_cpu)
@@ -367,27 +457,34 @@ static unsigned int dma_direct_first_zone(struct device *dev)
 	return min_t(unsigned int, i, ARRAY_SIZE(dma_direct_zones) - 1);
 }
 
-/* Zeroed pages under the device's coherent mask, or NULL. */
-static struct page *dma_direct_alloc_reachable(struct device *dev, size_t size, gfp_t gfp)
+/*
+ * Pages under the device's coherent mask, or NULL.  They are allocated as
+ * one compound page, so that a free can later tell the start and the order
+ * of the block from the page itself (see dma_direct_free_args_ok()).
+ */
+static struct page *dma_direct_alloc_reachable(struct device *dev, size_t len, gfp_t gfp,
+					       const char *func)
 {
-	unsigned int order = get_order(size);
+	unsigned int order = get_order(len);
 	unsigned int zone;
 	struct page *page;
 
 	if (unlikely(!dev->coherent_dma_mask)) {
-		dma_complain(dev, "dma_alloc", "device has no coherent DMA mask");
+		dma_complain(dev, 0, func, "device has no coherent DMA mask");
 		return NULL;
 	}
 	/* without CMA the buddy allocator's largest block is the limit */
 	if (unlikely(order > MAX_PAGE_ORDER)) {
-		dma_complain(dev, "dma_alloc", "%zu bytes exceed the largest block", size);
+		dma_complain(dev, 0, func, "%zu bytes exceed the largest block", len);
 		return NULL;
 	}
+	if (order)
+		gfp |= __GFP_COMP;
 	for (zone = dma_direct_first_zone(dev); zone < ARRAY_SIZE(dma_direct_zones); zone++) {
 		page = alloc_pages_node(dev_to_node(dev), gfp | dma_direct_zones[zone], order);
 		if (!page)
 			return NULL;
-		if (dma_coherent_ok(dev, page_to_phys(page), size))
+		if (dma_coherent_ok(dev, page_to_phys(page), len))
 			return page;
 		__free_pages(page, order);
 	}
@@ -404,29 +501,36 @@ static int dma_direct_share(struct device *dev, void *vaddr, size_t len, bool sh
 {
 	unsigned long start = (unsigned long)vaddr;
 
-	if (likely(!force_dma_unencrypted(dev)))
+	if (likely(!dma_direct_needs_sharing(dev)))
 		return 0;
 	return share ? set_memory_decrypted(start, PFN_UP(len)) :
 		       set_memory_encrypted(start, PFN_UP(len));
 }
 
-static void *dma_direct_alloc_buffer(struct device *dev, size_t size, dma_addr_t *dma_handle,
-				     gfp_t gfp)
+/* @len is page aligned: dma_alloc_attrs() and dma_alloc_pages() see to it. */
+static void *dma_direct_alloc_buffer(struct device *dev, size_t len, dma_addr_t *dma_handle,
+				     gfp_t gfp, const char *func)
 {
-	size_t len = PAGE_ALIGN(size);
 	struct page *pages;
 	void *buf;
 
-	if (force_dma_unencrypted(dev) && !gfpflags_allow_blocking(gfp)) {
-		dma_complain(dev, "dma_alloc", "shared memory can't be allocated atomically");
+	/*
+	 * Changing the encryption of memory may sleep.  Shared memory for
+	 * atomic callers needs a pool prepared in advance, which dmacore does
+	 * not have yet (see Documentation/core-api/dmacore.rst).
+	 */
+	if (dma_direct_needs_sharing(dev) && !gfpflags_allow_blocking(gfp)) {
+		dma_complain(dev, 0, func,
+			     "no atomic pool: %zu bytes of memory shared with the hypervisor need a blocking allocation",
+			     len);
 		return NULL;
 	}
-	pages = dma_direct_alloc_reachable(dev, len, gfp & ~__GFP_ZERO);
+	pages = dma_direct_alloc_reachable(dev, len, gfp & ~__GFP_ZERO, func);
 	if (!pages)
 		return NULL;
 	buf = page_address(pages);
 	if (dma_direct_share(dev, buf, len, true)) {
-		dma_complain(dev, "dma_alloc", "could not share %zu bytes; leaking them", len);
+		dma_complain(dev, 0, func, "could not share %zu bytes; leaking them", len);
 		return NULL;
 	}
 	memset(buf, 0, len);
@@ -435,30 +539,42 @@ static void *dma_direct_alloc_buffer(struct device *dev, size_t size, dma_addr_t
 }
 
 /*
- * Freeing with a handle that doesn't belong to the buffer is a driver bug
- * that would otherwise hand a device's memory back to the page allocator.
+ * Freeing with a CPU address, handle or size that doesn't describe a whole
+ * buffer from dma_direct_alloc_buffer() is a driver bug that would otherwise
+ * hand memory a device may still write to back to the page allocator, or
+ * free the wrong number of pages.  The buffer is a compound page, so its
+ * start and order are known without any bookkeeping: the address must be
+ * the first byte of a block whose order matches @len.
  */
-static bool dma_direct_free_args_ok(struct device *dev, void *cpu_addr, dma_addr_t dma_addr,
-				    const char *func)
+static bool dma_direct_free_args_ok(struct device *dev, size_t len, void *cpu_addr,
+				    dma_addr_t dma_addr, const char *func)
 {
-	if (unlikely(!virt_addr_valid(cpu_addr) ||
+	struct page *page;
+
+	if (unlikely(!virt_addr_valid(cpu_addr) || !PAGE_ALIGNED(cpu_addr) ||
 		     dma_direct_phys_to_dma(dev, virt_to_phys(cpu_addr)) != dma_addr)) {
-		dma_complain(dev, func, "%p/%pad was not allocated by the DMA API; not freed",
+		dma_complain(dev, 0, func, "%p/%pad was not allocated by the DMA API; not freed",
 			     cpu_addr, &dma_addr);
+		return false;
+	}
+	page = virt_to_page(cpu_addr);
+	if (unlikely(PageTail(page) || compound_order(page) != get_order(len))) {
+		dma_complain(dev, 0, func,
+			     "%p is %s a %lu-byte allocation, freed as %zu bytes; not freed",
+			     cpu_addr, PageTail(page) ? "inside" : "the start of",
+			     page_size(compound_head(page)), len);
 		return false;
 	}
 	return true;
 }
 
-static void dma_direct_free_buffer(struct device *dev, size_t size, void *cpu_addr,
+static void dma_direct_free_buffer(struct device *dev, size_t len, void *cpu_addr,
 				   dma_addr_t dma_addr, const char *func)
 {
-	size_t len = PAGE_ALIGN(size);
-
-	if (!dma_direct_free_args_ok(dev, cpu_addr, dma_addr, func))
+	if (!dma_direct_free_args_ok(dev, len, cpu_addr, dma_addr, func))
 		return;
 	if (dma_direct_share(dev, cpu_addr, len, false)) {
-		dma_complain(dev, func, "could not unshare %zu bytes; leaking them", len);
+		dma_complain(dev, 0, func, "could not unshare %zu bytes; leaking them", len);
 		return;
 	}
 	free_pages((unsigned long)cpu_addr, get_order(len));
@@ -483,10 +599,11 @@ void *dma_direct_alloc(struct device *dev, size_t size, dma_addr_t *dma_handle, 
 	 * cached memory would corrupt data silently.
 	 */
 	if (!dev_is_dma_coherent(dev)) {
-		dma_complain(dev, "dma_alloc", "no coherent memory for a non-coherent device");
+		dma_complain(dev, attrs, "dma_alloc_attrs",
+			     "no coherent memory for a non-coherent device");
 		return NULL;
 	}
-	return dma_direct_alloc_buffer(dev, size, dma_handle, gfp);
+	return dma_direct_alloc_buffer(dev, PAGE_ALIGN(size), dma_handle, gfp, "dma_alloc_attrs");
 }
 
 /**
@@ -494,13 +611,15 @@ void *dma_direct_alloc(struct device *dev, size_t size, dma_addr_t *dma_handle, 
  * @dev: the device
  * @size: the size that was asked for
  * @cpu_addr: the kernel address returned
- * @dma_addr: the bus address returned; a mismatch leaves the buffer alone
+ * @dma_addr: the bus address returned
  * @attrs: the attributes passed at allocation
+ *
+ * Arguments that don't describe a whole allocation leave the memory alone.
  */
 void dma_direct_free(struct device *dev, size_t size, void *cpu_addr, dma_addr_t dma_addr,
 		     unsigned long attrs)
 {
-	dma_direct_free_buffer(dev, size, cpu_addr, dma_addr, "dma_free");
+	dma_direct_free_buffer(dev, PAGE_ALIGN(size), cpu_addr, dma_addr, "dma_free_attrs");
 }
 
 /**
@@ -516,7 +635,7 @@ void dma_direct_free(struct device *dev, size_t size, void *cpu_addr, dma_addr_t
 struct page *dma_direct_alloc_pages(struct device *dev, size_t size, dma_addr_t *dma_handle,
 				    enum dma_data_direction dir, gfp_t gfp)
 {
-	void *vaddr = dma_direct_alloc_buffer(dev, size, dma_handle, gfp);
+	void *vaddr = dma_direct_alloc_buffer(dev, size, dma_handle, gfp, "dma_alloc_pages");
 
 	return vaddr ? virt_to_page(vaddr) : NULL;
 }
@@ -524,7 +643,7 @@ struct page *dma_direct_alloc_pages(struct device *dev, size_t size, dma_addr_t 
 /**
  * dma_direct_free_pages() - Undo dma_direct_alloc_pages().
  * @dev: the device
- * @size: the size allocated
+ * @size: the page-aligned size allocated
  * @page: the first page
  * @dma_addr: the bus address returned
  * @dir: the direction passed at allocation
@@ -567,7 +686,7 @@ int dma_direct_mmap(struct device *dev, struct vm_area_struct *vma, void *cpu_ad
  */
 pgprot_t dma_pgprot(struct device *dev, pgprot_t prot, unsigned long attrs)
 {
-	if (force_dma_unencrypted(dev))
+	if (dma_direct_needs_sharing(dev))
 		prot = pgprot_decrypted(prot);
 	if (dev_is_dma_coherent(dev))
 		return prot;
@@ -598,7 +717,7 @@ int dma_direct_set_offset(struct device *dev, phys_addr_t cpu_start, dma_addr_t 
 	struct bus_dma_region *win;
 
 	if (unlikely(dev->dma_range_map)) {
-		dma_complain(dev, __func__, "device already has a DMA range map");
+		dma_complain(dev, 0, __func__, "device already has a DMA range map");
 		return -EINVAL;
 	}
 	if (cpu_start == dma_start)

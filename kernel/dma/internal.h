@@ -25,11 +25,11 @@
 #error "dmacore does not provide the IOMMU DMA backend yet"
 #endif
 
-/* direct.c */
+/* direct.c; @func is the public call being served, for messages */
 dma_addr_t dma_direct_bounce(struct device *dev, phys_addr_t phys, size_t size,
-			     enum dma_data_direction dir, unsigned long attrs);
+			     enum dma_data_direction dir, unsigned long attrs, const char *func);
 int dma_direct_map_sg(struct device *dev, struct scatterlist *sgl, int nents,
-		      enum dma_data_direction dir, unsigned long attrs);
+		      enum dma_data_direction dir, unsigned long attrs, const char *func);
 void dma_direct_unmap_sg(struct device *dev, struct scatterlist *sgl, int nents,
 			 enum dma_data_direction dir, unsigned long attrs);
 void dma_direct_sync_sg_for_cpu(struct device *dev, struct scatterlist *sgl, int nents,
@@ -41,20 +41,45 @@ int dma_direct_get_sgtable(struct device *dev, struct sg_table *sgt, void *cpu_a
 int dma_direct_mmap(struct device *dev, struct vm_area_struct *vma, void *cpu_addr,
 		    dma_addr_t dma_addr, size_t size, unsigned long attrs);
 bool dma_direct_can_mmap(struct device *dev);
+#if IS_ENABLED(CONFIG_KUNIT)
+bool dma_direct_needs_sharing(struct device *dev);
+#endif
 bool dma_direct_never_bounces(struct device *dev);
 size_t dma_direct_max_mapping_size(struct device *dev);
 
-/* mapping.c: small helpers that direct.c and ops_helpers.c share */
+/* ops_helpers.c: buffer helpers that direct.c shares with other backends */
 int dma_sgtable_from_page(struct sg_table *sgt, struct page *page, size_t size, gfp_t gfp);
 int dma_mmap_pfns(struct vm_area_struct *vma, unsigned long pfn, size_t size);
 
+#ifdef CONFIG_DMA_KUNIT_NONCOHERENT
+/* kunit_cache_hooks.c: the cache maintenance done for test devices */
+struct dma_kunit_cache_call {
+	unsigned int count;
+	phys_addr_t paddr;	/* the last call's range */
+	size_t size;
+};
+
+struct dma_kunit_cache_log {
+	struct dma_kunit_cache_call for_device;
+	struct dma_kunit_cache_call for_cpu;
+};
+
+extern struct dma_kunit_cache_log dma_kunit_cache_log;
+#endif
+
 /*
- * The rate-limited complaint every misuse gets: it names the device, the
- * API call and what was wrong, so the message alone is enough to find the
- * bug.  DMA_ATTR_NO_WARN callers asked for silence on failure and get it.
+ * The one way the core reports a failed or refused call: rate limited, naming
+ * the device, the public API call (@func) and what was wrong, so the message
+ * alone is enough to find the cause.  A caller that passed DMA_ATTR_NO_WARN
+ * in @attrs asked for silence on failure and gets it; calls without
+ * attributes, and misuse that is a driver bug whatever the attributes say,
+ * pass 0.
  */
-#define dma_complain(dev, func, fmt, ...) \
-	dev_err_ratelimited(dev, "%s: " fmt "\n", func, ##__VA_ARGS__)
+#define dma_complain(dev, attrs, func, fmt, ...)					\
+	do {										\
+		if (!((attrs) & DMA_ATTR_NO_WARN))					\
+			dev_err_ratelimited(dev, "%s: " fmt "\n", func, ##__VA_ARGS__);	\
+	} while (0)
 
 /*
  * Can @dev reach @dma as it is?  @bounce_all is the device's forced
@@ -78,17 +103,20 @@ static __always_inline void dma_direct_hand_to_device(struct device *dev, phys_a
 /*
  * Map one physically contiguous range for @dev.  The common case (the device
  * reaches the memory and no bouncing is forced) is a translation and a
- * compare; everything else goes to dma_direct_bounce().
+ * compare; everything else goes to dma_direct_bounce().  So does a small
+ * kmalloc buffer that a non-coherent device could share a cache line with
+ * its neighbours through, on the architectures where that can happen.
  */
 static __always_inline dma_addr_t dma_direct_map_phys(struct device *dev, phys_addr_t phys,
 						      size_t size,
 						      enum dma_data_direction dir,
-						      unsigned long attrs)
+						      unsigned long attrs, const char *func)
 {
 	dma_addr_t dma = phys_to_dma(dev, phys);
 
-	if (unlikely(!dma_direct_reaches(dev, dma, size, is_swiotlb_force_bounce(dev))))
-		return dma_direct_bounce(dev, phys, size, dir, attrs);
+	if (unlikely(!dma_direct_reaches(dev, dma, size, is_swiotlb_force_bounce(dev)) ||
+		     dma_kmalloc_needs_bounce(dev, size, dir)))
+		return dma_direct_bounce(dev, phys, size, dir, attrs, func);
 	dma_direct_hand_to_device(dev, phys, size, dir, attrs);
 	return dma;
 }

@@ -33,13 +33,13 @@ static void __cold dma_report_bad_args(struct device *dev, dma_addr_t dma_addr, 
 				       enum dma_data_direction dir, const char *func)
 {
 	if (dma_addr == DMA_MAPPING_ERROR)
-		dma_complain(dev, func, "address is DMA_MAPPING_ERROR; the map call had failed");
+		dma_complain(dev, 0, func, "address is DMA_MAPPING_ERROR; the map call had failed");
 	else if (!valid_dma_direction(dir))
-		dma_complain(dev, func, "invalid direction %d", dir);
+		dma_complain(dev, 0, func, "invalid direction %d", dir);
 	else if (!size)
-		dma_complain(dev, func, "zero-length mapping");
+		dma_complain(dev, 0, func, "zero-length mapping");
 	else
-		dma_complain(dev, func, "device has no DMA mask; it can't do DMA");
+		dma_complain(dev, 0, func, "device has no DMA mask; it can't do DMA");
 }
 
 static __always_inline bool dma_streaming_args_ok(struct device *dev, size_t size,
@@ -68,7 +68,7 @@ static bool dma_direction_ok(struct device *dev, enum dma_data_direction dir, co
 {
 	if (likely(valid_dma_direction(dir)))
 		return true;
-	dma_complain(dev, func, "invalid direction %d", dir);
+	dma_complain(dev, 0, func, "invalid direction %d", dir);
 	return false;
 }
 
@@ -89,7 +89,7 @@ static __always_inline dma_addr_t dma_map_kind(struct device *dev, struct page *
 		     dma_debug_should_fail(dev, size)))
 		return DMA_MAPPING_ERROR;
 	if (!backend)
-		dma_addr = dma_direct_map_phys(dev, phys, size, dir, attrs);
+		dma_addr = dma_direct_map_phys(dev, phys, size, dir, attrs, func);
 	else
 		dma_addr = backend->map_page(dev, page, offset, size, dir, attrs);
 	if (dma_addr != DMA_MAPPING_ERROR)
@@ -212,7 +212,7 @@ static int dma_sg_errno(struct device *dev, int ret, const char *func)
 	case -EREMOTEIO:
 		return ret;
 	}
-	dma_complain(dev, func, "backend returned %d; reporting -EIO", ret);
+	dma_complain(dev, 0, func, "backend returned %d; reporting -EIO", ret);
 	return -EIO;
 }
 
@@ -227,18 +227,18 @@ static int dma_map_sg_checked(struct device *dev, struct scatterlist *sg, int ne
 	if (unlikely(!dma_direction_ok(dev, dir, func)))
 		return -EINVAL;
 	if (unlikely(nents <= 0)) {
-		dma_complain(dev, func, "%d entries", nents);
+		dma_complain(dev, 0, func, "%d entries", nents);
 		return -EINVAL;
 	}
 	if (unlikely(!dev->dma_mask)) {
-		dma_complain(dev, func, "device has no DMA mask; it can't do DMA");
+		dma_complain(dev, 0, func, "device has no DMA mask; it can't do DMA");
 		return -EIO;
 	}
 	if (unlikely(dma_debug_should_fail(dev, nents)))
 		return -ENOMEM;
 
 	if (!backend)
-		ret = dma_direct_map_sg(dev, sg, nents, dir, attrs);
+		ret = dma_direct_map_sg(dev, sg, nents, dir, attrs, func);
 	else
 		ret = backend->map_sg(dev, sg, nents, dir, attrs);
 	if (unlikely(ret <= 0))
@@ -321,7 +321,7 @@ void dma_unmap_sg_attrs(struct device *dev, struct scatterlist *sg, int nents,
 	if (unlikely(!dma_direction_ok(dev, dir, __func__)))
 		return;
 	if (unlikely(nents <= 0)) {
-		dma_complain(dev, __func__, "%d entries", nents);
+		dma_complain(dev, 0, __func__, "%d entries", nents);
 		return;
 	}
 	debug_dma_unmap_sg(dev, sg, nents, dir);
@@ -356,7 +356,7 @@ dma_addr_t dma_map_resource(struct device *dev, phys_addr_t phys_addr, size_t si
 	if (unlikely(!dma_streaming_args_ok(dev, size, dir, __func__)))
 		return DMA_MAPPING_ERROR;
 	if (unlikely(pfn_valid(PHYS_PFN(phys_addr)))) {
-		dma_complain(dev, __func__, "%pa is RAM; use dma_map_page()", &phys_addr);
+		dma_complain(dev, 0, __func__, "%pa is RAM; use dma_map_page()", &phys_addr);
 		return DMA_MAPPING_ERROR;
 	}
 	if (!backend)
@@ -579,7 +579,8 @@ void *dma_alloc_attrs(struct device *dev, size_t size, dma_addr_t *dma_handle, g
 	void *cpu_addr;
 
 	if (unlikely(!size || (gfp & __GFP_COMP))) {
-		dma_complain(dev, __func__, "%s", size ? "__GFP_COMP is not allowed" : "zero size");
+		dma_complain(dev, 0, __func__, "%s",
+			     size ? "__GFP_COMP is not allowed" : "zero size");
 		return NULL;
 	}
 	gfp &= ~DMA_ZONE_GFP;
@@ -594,9 +595,10 @@ void *dma_alloc_attrs(struct device *dev, size_t size, dma_addr_t *dma_handle, g
 		debug_dma_alloc(dev, cpu_addr, size, *dma_handle, DMA_DEBUG_COHERENT,
 				DMA_BIDIRECTIONAL, _RET_IP_);
 
-	if (unlikely(!cpu_addr) && !(attrs & DMA_ATTR_NO_WARN))
-		dev_warn_ratelimited(dev, "%s: no memory for %zu bytes under coherent mask %#llx\n",
-				     __func__, size, dev->coherent_dma_mask);
+	if (unlikely(!cpu_addr))
+		dma_complain(dev, attrs, __func__,
+			     "no memory for %zu bytes under coherent mask %#llx",
+			     size, dev->coherent_dma_mask);
 	return cpu_addr;
 }
 EXPORT_SYMBOL(dma_alloc_attrs);
@@ -648,7 +650,7 @@ static int dmam_coherent_match(struct device *dev, void *res, void *data)
 	if (buf->cpu_addr != wanted->cpu_addr)
 		return 0;
 	if (buf->len != wanted->len || buf->dma_addr != wanted->dma_addr)
-		dma_complain(dev, "dmam_free_coherent",
+		dma_complain(dev, 0, "dmam_free_coherent",
 			     "%p freed with size %zu/handle %pad, allocated with %zu/%pad",
 			     buf->cpu_addr, wanted->len, &wanted->dma_addr, buf->len,
 			     &buf->dma_addr);
@@ -705,31 +707,9 @@ void dmam_free_coherent(struct device *dev, size_t size, void *vaddr, dma_addr_t
 	};
 
 	if (devres_release(dev, dmam_coherent_release, dmam_coherent_match, &wanted))
-		dma_complain(dev, __func__, "%p is not a managed DMA allocation", vaddr);
+		dma_complain(dev, 0, __func__, "%p is not a managed DMA allocation", vaddr);
 }
 EXPORT_SYMBOL(dmam_free_coherent);
-
-/* A one-entry table describing @size bytes of physically contiguous pages. */
-int dma_sgtable_from_page(struct sg_table *sgt, struct page *page, size_t size, gfp_t gfp)
-{
-	int err = sg_alloc_table(sgt, 1, gfp);
-
-	if (!err)
-		sg_set_page(sgt->sgl, page, PAGE_ALIGN(size), 0);
-	return err;
-}
-
-/* Map @size bytes of physically contiguous memory at @pfn into @vma. */
-int dma_mmap_pfns(struct vm_area_struct *vma, unsigned long pfn, size_t size)
-{
-	unsigned long npages = PAGE_ALIGN(size) >> PAGE_SHIFT;
-
-	/* the window asked for must lie wholly inside the buffer */
-	if (vma->vm_pgoff >= npages || vma_pages(vma) > npages - vma->vm_pgoff)
-		return -ENXIO;
-	return remap_pfn_range(vma, vma->vm_start, pfn + vma->vm_pgoff,
-			       vma->vm_end - vma->vm_start, vma->vm_page_prot);
-}
 
 /**
  * dma_get_sgtable_attrs() - Describe a coherent buffer as an sg_table, for
@@ -823,12 +803,15 @@ struct page *dma_alloc_pages(struct device *dev, size_t size, dma_addr_t *dma_ha
 	const struct dma_map_ops *backend = get_dma_ops(dev);
 	struct page *page;
 
-	if (unlikely(!valid_dma_direction(dir) || !size)) {
-		dma_complain(dev, __func__, "invalid direction %d or zero size", dir);
+	if (unlikely(!dma_direction_ok(dev, dir, __func__)))
+		return NULL;
+	if (unlikely(!size)) {
+		dma_complain(dev, 0, __func__, "zero size");
 		return NULL;
 	}
 	if (unlikely(gfp & (DMA_ZONE_GFP | __GFP_COMP))) {
-		dma_complain(dev, __func__, "gfp flags %pGg pick a zone or compound pages", &gfp);
+		dma_complain(dev, 0, __func__, "gfp flags %pGg pick a zone or compound pages",
+			     &gfp);
 		return NULL;
 	}
 	size = PAGE_ALIGN(size);
@@ -915,7 +898,7 @@ struct sg_table *dma_alloc_noncontiguous(struct device *dev, size_t size,
 	dma_addr_t dma_addr;
 
 	if (unlikely(attrs & ~DMA_ATTR_ALLOC_SINGLE_PAGES)) {
-		dma_complain(dev, __func__, "unsupported attributes %#lx", attrs);
+		dma_complain(dev, 0, __func__, "unsupported attributes %#lx", attrs);
 		return NULL;
 	}
 	table = kmalloc(sizeof(*table), gfp);
@@ -1018,8 +1001,7 @@ static bool dma_mask_ok(struct device *dev, u64 mask, const char *func)
 	else
 		ok = !backend->dma_supported || backend->dma_supported(dev, mask);
 	if (!ok)
-		dev_warn_ratelimited(dev, "%s: mask %#llx is too narrow for this platform\n",
-				     func, mask);
+		dma_complain(dev, 0, func, "mask %#llx is too narrow for this platform", mask);
 	return ok;
 }
 
@@ -1041,7 +1023,7 @@ int dma_set_mask(struct device *dev, u64 mask)
 	dma_addr_t usable = mask;
 
 	if (unlikely(!dev->dma_mask)) {
-		dma_complain(dev, __func__, "device has no DMA mask; it can't do DMA");
+		dma_complain(dev, 0, __func__, "device has no DMA mask; it can't do DMA");
 		return -EIO;
 	}
 	if (!dma_mask_ok(dev, usable, __func__))

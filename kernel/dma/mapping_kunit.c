@@ -8,6 +8,7 @@
  * real device would access, bounce buffer or not.
  */
 #include <kunit/device.h>
+#include <kunit/static_stub.h>
 #include <kunit/test.h>
 #include <linux/dma-map-ops.h>
 #include <linux/mm.h>
@@ -15,6 +16,7 @@
 #include <linux/vmalloc.h>
 
 #include "internal.h"
+#include "kunit_log.h"
 #include "swiotlb_internal.h"
 
 struct dma_test_device {
@@ -159,38 +161,86 @@ static void dma_mask_too_narrow_is_refused(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, dma_addressing_limited(dev));
 }
 
+/* Exactly one line containing @text was printed since dma_kunit_log_start(). */
+static void expect_logged_once(struct kunit *test, const char *text)
+{
+	KUNIT_EXPECT_EQ_MSG(test, dma_kunit_log_count(test, text), 1,
+			    "expected one log line with \"%s\"", text);
+}
+
 static void dma_bad_calls_fail_cleanly(struct kunit *test)
 {
 	struct device *dev = dma_test_device(test, DMA_BIT_MASK(64));
 	u8 *buf = kunit_kzalloc(test, 64, GFP_KERNEL);
+	struct page *page = virt_to_page(buf);
 	struct scatterlist sg;
 	struct sg_table sgt = { .sgl = &sg, .orig_nents = 1 };
 	dma_addr_t handle;
 	u64 *saved_mask;
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
+	dma_kunit_log_start(test);
 	KUNIT_EXPECT_EQ(test, dma_map_single(dev, buf, 64, DMA_NONE), DMA_MAPPING_ERROR);
-	KUNIT_EXPECT_EQ(test, dma_map_single(dev, buf, 64, 17), DMA_MAPPING_ERROR);
+	expect_logged_once(test, "dma_map_single_attrs: invalid direction 3");
+
+	/* misuse is reported even when the caller asked for quiet failures */
+	dma_kunit_log_start(test);
+	KUNIT_EXPECT_EQ(test, dma_map_page_attrs(dev, page, 0, 64, 17, DMA_ATTR_NO_WARN),
+			DMA_MAPPING_ERROR);
+	expect_logged_once(test, "dma_map_page_attrs: invalid direction 17");
+
+	dma_kunit_log_start(test);
 	KUNIT_EXPECT_EQ(test, dma_map_single(dev, buf, 0, DMA_TO_DEVICE), DMA_MAPPING_ERROR);
+	expect_logged_once(test, "dma_map_single_attrs: zero-length mapping");
+
+	dma_kunit_log_start(test);
 	KUNIT_EXPECT_NULL(test, dma_alloc_coherent(dev, 0, &handle, GFP_KERNEL));
+	expect_logged_once(test, "dma_alloc_attrs: zero size");
+
+	dma_kunit_log_start(test);
 	KUNIT_EXPECT_NULL(test, dma_alloc_coherent(dev, SZ_1G, &handle, GFP_KERNEL));
+	expect_logged_once(test, "dma_alloc_attrs: 1073741824 bytes exceed the largest block");
+
+	dma_kunit_log_start(test);
 	KUNIT_EXPECT_NULL(test, dma_alloc_pages(dev, PAGE_SIZE, &handle, DMA_NONE, GFP_KERNEL));
+	expect_logged_once(test, "dma_alloc_pages: invalid direction 3");
 
 	sg_init_one(&sg, buf, 64);
+	dma_kunit_log_start(test);
 	KUNIT_EXPECT_EQ(test, dma_map_sgtable(dev, &sgt, DMA_NONE, 0), -EINVAL);
+	expect_logged_once(test, "dma_map_sgtable: invalid direction 3");
+
+	dma_kunit_log_start(test);
 	KUNIT_EXPECT_EQ(test, dma_map_sg(dev, &sg, 0, DMA_TO_DEVICE), 0);
+	expect_logged_once(test, "dma_map_sg_attrs: 0 entries");
+
+	dma_kunit_log_start(test);
 	KUNIT_EXPECT_EQ(test, dma_map_sg(dev, &sg, 1, DMA_NONE), 0);
+	expect_logged_once(test, "dma_map_sg_attrs: invalid direction 3");
 
 	/* unmapping or syncing a failed mapping must not touch memory */
+	dma_kunit_log_start(test);
 	dma_unmap_single(dev, DMA_MAPPING_ERROR, 64, DMA_TO_DEVICE);
+	expect_logged_once(test, "dma_unmap_single_attrs: address is DMA_MAPPING_ERROR");
+
+	dma_kunit_log_start(test);
 	dma_sync_single_for_cpu(dev, DMA_MAPPING_ERROR, 64, DMA_FROM_DEVICE);
+	expect_logged_once(test, "__dma_sync_single_for_cpu: address is DMA_MAPPING_ERROR");
+
+	dma_kunit_log_start(test);
 	dma_unmap_sg(dev, &sg, 1, DMA_NONE);
+	expect_logged_once(test, "dma_unmap_sg_attrs: invalid direction 3");
 
 	/* a device with nowhere to keep a mask can't do DMA at all */
 	saved_mask = dev->dma_mask;
 	dev->dma_mask = NULL;
+	dma_kunit_log_start(test);
 	KUNIT_EXPECT_EQ(test, dma_map_single(dev, buf, 64, DMA_TO_DEVICE), DMA_MAPPING_ERROR);
+	expect_logged_once(test, "dma_map_single_attrs: device has no DMA mask");
+
+	dma_kunit_log_start(test);
 	KUNIT_EXPECT_EQ(test, dma_set_mask(dev, DMA_BIT_MASK(32)), -EIO);
+	expect_logged_once(test, "dma_set_mask: device has no DMA mask");
 	dev->dma_mask = saved_mask;
 }
 
@@ -468,8 +518,13 @@ static void dma_sgtable_error_codes(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, filler);
 	filler_dma = dma_map_single(dev, filler, filler_len, DMA_TO_DEVICE);
 	KUNIT_ASSERT_FALSE(test, dma_mapping_error(dev, filler_dma));
+	dma_kunit_log_start(test);
 	KUNIT_EXPECT_EQ(test, dma_map_sgtable(dev, &sgt, DMA_TO_DEVICE, DMA_ATTR_NO_WARN),
 			-ENOMEM);
+	/* DMA_ATTR_NO_WARN: a failure for want of resources is silent */
+	KUNIT_EXPECT_EQ(test, dma_kunit_log_count(test, "bounce pool full"), 0);
+	KUNIT_EXPECT_EQ(test, dma_map_sgtable(dev, &sgt, DMA_TO_DEVICE, 0), -ENOMEM);
+	expect_logged_once(test, "swiotlb: bounce pool full");
 	/* the entries mapped before the pool ran dry were given back */
 	KUNIT_EXPECT_EQ(test, swiotlb_mem_used(mem), IO_TLB_SEGSIZE - 8);
 	dma_unmap_single(dev, filler_dma, filler_len, DMA_TO_DEVICE);
@@ -508,6 +563,317 @@ static void dma_bus_limit_narrows_mask(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, dma_capable(dev, DMA_BIT_MASK(30), 1, true));
 }
 
+/*
+ * Every entry point must cope with a device that has no DMA mask, even with
+ * a bounce pool that isn't forced (which makes the size queries look at the
+ * mask).  Such a device counts as 32-bit, as dma_get_mask() says.
+ */
+static void dma_maskless_device_is_safe(struct kunit *test)
+{
+	struct device *dev = kunit_device_register(test, "dmacore-maskless");
+	u8 *buf = kunit_kzalloc(test, 64, GFP_KERNEL);
+	struct io_tlb_mem *mem;
+	struct scatterlist sg;
+	dma_addr_t handle;
+	size_t expected;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(dev));
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	dev->dma_mask = NULL;
+	dev->coherent_dma_mask = 0;
+	mem = swiotlb_mem_create(IO_TLB_SEGSIZE, 1, GFP_KERNEL | GFP_DMA32, false);
+	KUNIT_ASSERT_NOT_NULL(test, mem);
+	dev->dma_io_tlb_mem = mem;
+
+	expected = DMA_BIT_MASK(32) >= dma_get_required_mask(dev) ?
+		   SIZE_MAX : swiotlb_max_mapping_size(dev);
+	KUNIT_EXPECT_EQ(test, dma_max_mapping_size(dev), expected);
+	KUNIT_EXPECT_EQ(test, dma_opt_mapping_size(dev), expected);
+
+	dma_kunit_log_start(test);
+	KUNIT_EXPECT_EQ(test, dma_map_single(dev, buf, 64, DMA_TO_DEVICE), DMA_MAPPING_ERROR);
+	expect_logged_once(test, "dma_map_single_attrs: device has no DMA mask");
+	sg_init_one(&sg, buf, 64);
+	KUNIT_EXPECT_EQ(test, dma_map_sg(dev, &sg, 1, DMA_TO_DEVICE), 0);
+	KUNIT_EXPECT_NULL(test, dma_alloc_coherent(dev, PAGE_SIZE, &handle, GFP_KERNEL));
+	expect_logged_once(test, "dma_alloc_attrs: device has no coherent DMA mask");
+	KUNIT_EXPECT_EQ(test, dma_set_mask(dev, DMA_BIT_MASK(32)), -EIO);
+	KUNIT_EXPECT_EQ(test, swiotlb_mem_used(mem), 0);
+
+	dev->dma_io_tlb_mem = NULL;
+	swiotlb_mem_destroy(mem);
+}
+
+/*
+ * Any mask of 32 bits or more is accepted, even when the device's window
+ * onto RAM doesn't cover the bottom of memory (here RAM at 1 GiB appears at
+ * bus address 0); memory outside the window is bounced.
+ */
+static void dma_mask_accepted_with_offset_window(struct kunit *test)
+{
+	struct device *dev = dma_test_device(test, DMA_BIT_MASK(64));
+	struct bus_dma_region *map = kcalloc(2, sizeof(*map), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, map);
+	map->cpu_start = SZ_1G;
+	map->dma_start = 0;
+	map->size = SZ_1G;
+	dev->dma_range_map = map;	/* freed with the device */
+
+	KUNIT_EXPECT_EQ(test, dma_set_mask(dev, DMA_BIT_MASK(32)), 0);
+	KUNIT_EXPECT_EQ(test, dma_set_coherent_mask(dev, DMA_BIT_MASK(32)), 0);
+	KUNIT_EXPECT_EQ(test, dma_set_mask(dev, DMA_BIT_MASK(40)), 0);
+	KUNIT_EXPECT_EQ(test, dma_get_mask(dev), DMA_BIT_MASK(40));
+	/* too narrow to reach ZONE_DMA through the window: still refused */
+	KUNIT_EXPECT_EQ(test, dma_set_mask(dev, DMA_BIT_MASK(24)), -EIO);
+	KUNIT_EXPECT_EQ(test, dma_get_mask(dev), DMA_BIT_MASK(40));
+}
+
+/*
+ * Map @sgt and check that it becomes @nsegs segments of 100 bytes, segment
+ * i holding the pattern with seed i.
+ */
+static void expect_sg_carries(struct kunit *test, struct device *dev, struct sg_table *sgt,
+			      unsigned int nsegs)
+{
+	struct scatterlist *sg;
+	int i;
+
+	KUNIT_ASSERT_EQ(test, dma_map_sgtable(dev, sgt, DMA_TO_DEVICE, 0), 0);
+	KUNIT_EXPECT_EQ(test, sgt->nents, nsegs);
+	for_each_sgtable_dma_sg(sgt, sg, i) {
+		KUNIT_EXPECT_EQ(test, sg_dma_len(sg), 100);
+		KUNIT_EXPECT_TRUE(test, holds(device_view(dev, sg_dma_address(sg)), 100, i));
+	}
+	dma_sync_sgtable_for_cpu(dev, sgt, DMA_TO_DEVICE);
+	dma_unmap_sgtable(dev, sgt, DMA_TO_DEVICE, 0);
+}
+
+/*
+ * Entries of length zero move nothing; they must not fail the list, nor hide
+ * the entries after them, whether the list is mapped directly or bounced.
+ */
+static void dma_sg_zero_length_entries(struct kunit *test)
+{
+	struct device *dev = dma_test_device(test, DMA_BIT_MASK(64));
+	struct io_tlb_mem *saved = dev->dma_io_tlb_mem;
+	u8 *buf = kunit_kmalloc(test, 2 * PAGE_SIZE, GFP_KERNEL);
+	struct scatterlist sgl[4];
+	struct sg_table sgt = { .sgl = sgl, .orig_nents = 4 };
+	struct io_tlb_mem *mem;
+	int pass;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	/* pages apart, so that the two real entries never merge */
+	fill(buf, 100, 0);
+	fill(buf + PAGE_SIZE, 100, 1);
+	for (pass = 0; pass < 2; pass++) {
+		mem = pass ? dma_test_bounce_pool(test, dev, IO_TLB_SEGSIZE) : NULL;
+
+		sg_init_table(sgl, 2);
+		sg_set_buf(&sgl[0], buf, 100);
+		sg_set_buf(&sgl[1], buf + 200, 0);
+		sgt.orig_nents = 2;
+		expect_sg_carries(test, dev, &sgt, 1);
+
+		sg_init_table(sgl, 4);
+		sg_set_buf(&sgl[0], buf + 300, 0);
+		sg_set_buf(&sgl[1], buf, 100);
+		sg_set_buf(&sgl[2], buf + 400, 0);
+		sg_set_buf(&sgl[3], buf + PAGE_SIZE, 100);
+		sgt.orig_nents = 4;
+		expect_sg_carries(test, dev, &sgt, 2);
+
+		/* a list that moves no data at all is refused, like size 0 */
+		sg_init_table(sgl, 2);
+		sg_set_buf(&sgl[0], buf, 0);
+		sg_set_buf(&sgl[1], buf + 8, 0);
+		sgt.orig_nents = 2;
+		dma_kunit_log_start(test);
+		KUNIT_EXPECT_EQ(test, dma_map_sgtable(dev, &sgt, DMA_TO_DEVICE, 0), -EINVAL);
+		expect_logged_once(test, "dma_map_sgtable: all 2 entries are empty");
+
+		if (mem) {
+			KUNIT_EXPECT_EQ(test, swiotlb_mem_used(mem), 0);
+			dev->dma_io_tlb_mem = saved;
+			swiotlb_mem_destroy(mem);
+		}
+	}
+}
+
+/*
+ * Two bus windows can put memory that is apart side by side on the bus.
+ * Entries from the two windows must stay separate segments: one segment is
+ * one range of memory to unmap and sync.
+ */
+static void dma_sg_no_merge_across_windows(struct kunit *test)
+{
+	struct device *dev = dma_test_device(test, DMA_BIT_MASK(64));
+	const dma_addr_t bus = SZ_4G;
+	struct sg_table sgt = { .orig_nents = 2 };
+	struct scatterlist sgl[2];
+	struct bus_dma_region *map;
+	struct page *block;
+
+	if (is_swiotlb_force_bounce(dev))
+		kunit_skip(test, "bounced entries are never merged");
+	map = kcalloc(3, sizeof(*map), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, map);
+	dev->dma_range_map = map;	/* freed with the device */
+	block = alloc_pages(GFP_KERNEL, 2);
+	KUNIT_ASSERT_NOT_NULL(test, block);
+	/* page 2 of the block at bus, page 0 right after it */
+	map[0] = (struct bus_dma_region){ page_to_phys(block + 2), bus, PAGE_SIZE };
+	map[1] = (struct bus_dma_region){ page_to_phys(block), bus + PAGE_SIZE, PAGE_SIZE };
+	dma_set_max_seg_size(dev, SZ_1M);
+
+	sgt.sgl = sgl;
+	sg_init_table(sgl, 2);
+	sg_set_page(&sgl[0], block + 2, PAGE_SIZE, 0);
+	sg_set_page(&sgl[1], block, PAGE_SIZE, 0);
+	KUNIT_ASSERT_EQ(test, dma_map_sgtable(dev, &sgt, DMA_TO_DEVICE, 0), 0);
+	KUNIT_EXPECT_EQ(test, sg_dma_address(&sgl[0]), bus);
+	KUNIT_EXPECT_EQ(test, sgt.nents, 2);
+	dma_unmap_sgtable(dev, &sgt, DMA_TO_DEVICE, 0);
+	__free_pages(block, 2);
+}
+
+#ifdef CONFIG_DMA_KUNIT_NONCOHERENT
+/* A test device that does not snoop the CPU caches. */
+static struct device *dma_noncoherent_test_device(struct kunit *test)
+{
+	struct device *dev = dma_test_device(test, DMA_BIT_MASK(64));
+
+	dev->dma_coherent = false;
+	/* setting the mask again re-decides whether syncs can be skipped */
+	KUNIT_ASSERT_EQ(test, dma_set_mask(dev, DMA_BIT_MASK(64)), 0);
+	memset(&dma_kunit_cache_log, 0, sizeof(dma_kunit_cache_log));
+	return dev;
+}
+
+static void expect_cache_call(struct kunit *test, struct dma_kunit_cache_call *call,
+			      unsigned int count, phys_addr_t paddr, size_t size)
+{
+	KUNIT_EXPECT_EQ(test, call->count, count);
+	KUNIT_EXPECT_EQ(test, call->paddr, paddr);
+	KUNIT_EXPECT_EQ(test, call->size, size);
+}
+
+/*
+ * A non-coherent device gets cache maintenance on the memory it accesses:
+ * the buffer itself when mapped directly, the bounce slot when bounced.
+ */
+static void dma_noncoherent_cache_maintenance(struct kunit *test)
+{
+	struct device *dev = dma_noncoherent_test_device(test);
+	struct io_tlb_mem *saved = dev->dma_io_tlb_mem;
+	u8 *buf = kunit_kmalloc(test, 512, GFP_KERNEL);
+	struct dma_kunit_cache_log *log = &dma_kunit_cache_log;
+	struct io_tlb_mem *mem;
+	phys_addr_t slot;
+	dma_addr_t dma;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_EXPECT_TRUE(test, dma_dev_need_sync(dev));
+	if (!is_swiotlb_force_bounce(dev)) {
+		dma = dma_map_single(dev, buf, 512, DMA_BIDIRECTIONAL);
+		KUNIT_ASSERT_FALSE(test, dma_mapping_error(dev, dma));
+		expect_cache_call(test, &log->for_device, 1, virt_to_phys(buf), 512);
+		dma_unmap_single(dev, dma, 512, DMA_BIDIRECTIONAL);
+		expect_cache_call(test, &log->for_cpu, 1, virt_to_phys(buf), 512);
+		memset(log, 0, sizeof(*log));
+	}
+
+	mem = dma_test_bounce_pool(test, dev, IO_TLB_SEGSIZE);
+	fill(buf, 512, 3);
+	dma = dma_map_single(dev, buf, 512, DMA_BIDIRECTIONAL);
+	KUNIT_ASSERT_FALSE(test, dma_mapping_error(dev, dma));
+	slot = dma_to_phys(dev, dma);
+	KUNIT_EXPECT_NE(test, slot, virt_to_phys(buf));
+	KUNIT_EXPECT_TRUE(test, holds(phys_to_virt(slot), 512, 3));
+	expect_cache_call(test, &log->for_device, 1, slot, 512);
+
+	dma_sync_single_for_cpu(dev, dma, 512, DMA_BIDIRECTIONAL);
+	expect_cache_call(test, &log->for_cpu, 1, slot, 512);
+	dma_sync_single_for_device(dev, dma, 512, DMA_BIDIRECTIONAL);
+	expect_cache_call(test, &log->for_device, 2, slot, 512);
+	dma_unmap_single(dev, dma, 512, DMA_BIDIRECTIONAL);
+	expect_cache_call(test, &log->for_cpu, 2, slot, 512);
+
+	/* DMA_ATTR_SKIP_CPU_SYNC leaves the caches to the driver */
+	dma = dma_map_single_attrs(dev, buf, 512, DMA_TO_DEVICE, DMA_ATTR_SKIP_CPU_SYNC);
+	KUNIT_ASSERT_FALSE(test, dma_mapping_error(dev, dma));
+	KUNIT_EXPECT_EQ(test, log->for_device.count, 2);
+	dma_unmap_single_attrs(dev, dma, 512, DMA_TO_DEVICE, DMA_ATTR_SKIP_CPU_SYNC);
+	KUNIT_EXPECT_EQ(test, log->for_cpu.count, 2);
+
+	dev->dma_io_tlb_mem = saved;
+	swiotlb_mem_destroy(mem);
+}
+#else
+static void dma_noncoherent_cache_maintenance(struct kunit *test)
+{
+	kunit_skip(test, "needs CONFIG_DMA_KUNIT_NONCOHERENT");
+}
+#endif
+
+static bool dma_test_needs_sharing(struct device *dev)
+{
+	return true;
+}
+
+/*
+ * In an encrypted guest, memory shared with a device must change encryption,
+ * which may sleep.  Until there is an atomic pool, an atomic request fails
+ * and says why.
+ */
+static void dma_atomic_shared_alloc_says_why(struct kunit *test)
+{
+	struct device *dev = dma_test_device(test, DMA_BIT_MASK(64));
+	dma_addr_t handle;
+
+	kunit_activate_static_stub(test, dma_direct_needs_sharing, dma_test_needs_sharing);
+	dma_kunit_log_start(test);
+	KUNIT_EXPECT_NULL(test, dma_alloc_coherent(dev, PAGE_SIZE, &handle, GFP_ATOMIC));
+	expect_logged_once(test, "dma_alloc_attrs: no atomic pool");
+	KUNIT_EXPECT_NULL(test,
+			  dma_alloc_pages(dev, PAGE_SIZE, &handle, DMA_TO_DEVICE, GFP_ATOMIC));
+	expect_logged_once(test, "dma_alloc_pages: no atomic pool");
+}
+
+/*
+ * A coherent free must describe the whole allocation: the start and a size
+ * of the same page order.  Anything else is refused and the memory stays
+ * allocated, because freeing it would corrupt the page allocator or hand a
+ * device's memory to someone else.
+ */
+static void dma_free_of_part_is_refused(struct kunit *test)
+{
+	struct device *dev = dma_test_device(test, DMA_BIT_MASK(64));
+	size_t size = 3 * PAGE_SIZE;
+	dma_addr_t handle;
+	struct page *head;
+	u8 *cpu;
+
+	cpu = dma_alloc_coherent(dev, size, &handle, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, cpu);
+	head = virt_to_page(cpu);
+	fill(cpu, size, 8);
+
+	dma_kunit_log_start(test);
+	dma_free_coherent(dev, PAGE_SIZE, cpu, handle);
+	expect_logged_once(test, "is the start of a 16384-byte allocation, freed as 4096 bytes");
+	dma_free_coherent(dev, PAGE_SIZE, cpu + PAGE_SIZE, handle + PAGE_SIZE);
+	expect_logged_once(test, "is inside a 16384-byte allocation, freed as 4096 bytes");
+	KUNIT_EXPECT_EQ(test, page_ref_count(head), 1);
+	KUNIT_EXPECT_TRUE(test, holds(cpu, size, 8));
+
+	/* a size of the same page order describes the same block */
+	dma_kunit_log_start(test);
+	dma_free_coherent(dev, 4 * PAGE_SIZE, cpu, handle);
+	KUNIT_EXPECT_FALSE(test, dma_kunit_log_contains(test, "not freed"));
+}
+
 static struct kunit_case dma_mapping_cases[] = {
 	KUNIT_CASE(dma_map_64bit_is_identity),
 	KUNIT_CASE(dma_map_32bit_low_page),
@@ -525,6 +891,13 @@ static struct kunit_case dma_mapping_cases[] = {
 	KUNIT_CASE(dma_map_falls_back_to_bounce),
 	KUNIT_CASE(dma_sgtable_error_codes),
 	KUNIT_CASE(dma_bus_limit_narrows_mask),
+	KUNIT_CASE(dma_maskless_device_is_safe),
+	KUNIT_CASE(dma_mask_accepted_with_offset_window),
+	KUNIT_CASE(dma_sg_zero_length_entries),
+	KUNIT_CASE(dma_sg_no_merge_across_windows),
+	KUNIT_CASE(dma_noncoherent_cache_maintenance),
+	KUNIT_CASE(dma_atomic_shared_alloc_says_why),
+	KUNIT_CASE(dma_free_of_part_is_refused),
 	{}
 };
 

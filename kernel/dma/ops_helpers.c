@@ -1,14 +1,41 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Pieces that dma_map_ops backends share: buffer helpers for backends whose
- * coherent memory is ordinary pages, and a backend that refuses everything.
+ * Pieces that backends share: describing and mapping physically contiguous
+ * buffers (the direct backend uses these too), buffer helpers for
+ * dma_map_ops backends whose coherent memory is ordinary pages, and a
+ * backend that refuses everything.
  */
 #include <linux/dma-map-ops.h>
 #include <linux/export.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
+#include <linux/scatterlist.h>
 
 #include "internal.h"
+
+/* A one-entry table describing @size bytes of physically contiguous pages. */
+int dma_sgtable_from_page(struct sg_table *sgt, struct page *page, size_t size, gfp_t gfp)
+{
+	int err = sg_alloc_table(sgt, 1, gfp);
+
+	if (!err)
+		sg_set_page(sgt->sgl, page, PAGE_ALIGN(size), 0);
+	return err;
+}
+
+/* Map @size bytes of physically contiguous memory at @pfn into @vma. */
+int dma_mmap_pfns(struct vm_area_struct *vma, unsigned long pfn, size_t size)
+{
+	unsigned long npages = PAGE_ALIGN(size) >> PAGE_SHIFT;
+
+	/* the window asked for must lie wholly inside the buffer */
+	if (vma->vm_pgoff >= npages || vma_pages(vma) > npages - vma->vm_pgoff)
+		return -ENXIO;
+	return remap_pfn_range(vma, vma->vm_start, pfn + vma->vm_pgoff,
+			       vma->vm_end - vma->vm_start, vma->vm_page_prot);
+}
+
+#ifdef CONFIG_DMA_OPS_HELPERS
 
 /**
  * dma_common_get_sgtable() - get_sgtable for buffers in the linear map.
@@ -89,6 +116,7 @@ void dma_common_free_pages(struct device *dev, size_t size, struct page *pages,
 	backend->unmap_page(dev, dma_addr, size, dir, DMA_ATTR_SKIP_CPU_SYNC);
 	__free_pages(pages, get_order(size));
 }
+#endif /* CONFIG_DMA_OPS_HELPERS */
 
 #ifdef CONFIG_ARCH_HAS_DMA_OPS
 /*
