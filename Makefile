@@ -3,12 +3,12 @@
 # dmacore entry points. The work is done by the scripts named in each
 # recipe; see README.md.
 #
-#   make run        deps, graft, kernel, boot both modes, short report
+#   make run        deps, graft, kernel, boot every mode, short report
 #   make check      everything below; last line "dmacore: N passed, M failed"
 #   make graft      build/linux: Debian's linux-source-6.12 with our DMA core
 #   make kernel     the test kernel (configs/test.config) in build/kernel
 #   make kunit      our KUnit suites under QEMU (kunit.py exec)
-#   make boot       the boot matrix: direct and swiotlb=force
+#   make boot       the boot matrix: every mode tools/testing/dma/modes lists
 #   make static     sparse, W=1, checkpatch --strict, kernel-doc on our files
 #   make stock      the same test kernel from the pristine tree, in build/stock
 #   make bench      stock 6.12 core vs ours under QEMU; tables in build/bench/
@@ -18,6 +18,7 @@
 TOP    := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 KOUT   ?= $(TOP)/build/kernel
 INITRD := $(TOP)/build/initramfs.cpio.gz
+MODES  := $(shell $(TOP)/tools/testing/dma/modes)
 BZ      = $(KOUT)/arch/x86/boot/bzImage
 export KSRC ?= $(TOP)/build/linux
 
@@ -49,7 +50,7 @@ initramfs: kernel
 	@$(RUN) tools/testing/dma/mkinitramfs $(KOUT) $(INITRD)
 
 boot: initramfs
-	@rc=0; for mode in direct swiotlb; do \
+	@rc=0; for mode in $(MODES); do \
 		$(RUN) tools/testing/dma/boot $(BZ) $(INITRD) $$mode || rc=1; \
 	done; exit $$rc
 
@@ -74,8 +75,8 @@ bench: graft
 # build/upstream is pristine and slow to unpack, so only distclean drops it.
 # build/.build.lock stays: another build may be holding it.
 clean:
-	rm -rf $(addprefix $(TOP)/build/,linux kernel static stock boot check run) \
-		$(INITRD)
+	rm -rf $(addprefix $(TOP)/build/,linux kernel static stock boot check run \
+		fastpath bench) $(INITRD)
 
 distclean: clean
 	rm -rf $(TOP)/build/upstream

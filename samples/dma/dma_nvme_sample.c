@@ -13,7 +13,12 @@
  *               @blocks blocks of @bs bytes from @lba, read them back and
  *               compare; then read the file for the result
  *   throughput  write "op=read|write bs= qd= ios= lba= segs=": @ios commands
- *               of @bs bytes, @qd in flight; read the file for IOPS and MB/s
+ *               of @bs bytes, @qd in flight; read the file for IOPS and MB/s.
+ *               Reads cycle through a window written just before, and each
+ *               one is checked to have brought that window's data.
+ *               "fault=nodata|nosync" breaks each slot's reads after its
+ *               first on purpose (a Flush is sent instead, or the buffer is
+ *               not synced for the CPU), to show that the check catches it.
  *
  * Numbers take K and M suffixes.  @offset starts the data that many bytes
  * into its first page; @segs builds each buffer from that many separately
@@ -62,6 +67,7 @@
 #include <linux/mutex.h>
 #include <linux/nvme.h>
 #include <linux/pci.h>
+#include <linux/random.h>
 #include <linux/scatterlist.h>
 #include <linux/seq_file.h>
 #include <linux/sizes.h>
@@ -78,6 +84,7 @@
 #define SAMPLE_MAX_BYTES	SZ_64M	/* per verify request */
 #define SAMPLE_MAX_IOS		10000000
 #define SAMPLE_POISON		0xdbdbdbdbU
+#define SAMPLE_READ_WINDOW	SZ_4M	/* throughput reads cycle in this */
 #define SAMPLE_RES_LEN		256
 /* List pages per command at 4 KiB pages; all but the last end in a chain. */
 #define SAMPLE_PRP_PAGES	DIV_ROUND_UP(SAMPLE_MAX_XFER / SZ_4K, SZ_4K / 8 - 1)
@@ -128,6 +135,14 @@ struct sample_args {
 	u32 ios;		/* throughput: commands in total */
 	u32 pattern;		/* seed of the data pattern */
 	bool write;		/* throughput: write, not read */
+	u8 fault;		/* throughput reads: enum sample_fault */
+};
+
+/* Ways to break a throughput read on purpose; see sample_tput_check(). */
+enum sample_fault {
+	SAMPLE_FAULT_NONE,
+	SAMPLE_FAULT_NODATA,	/* a Flush instead of the Read: no data moves */
+	SAMPLE_FAULT_NOSYNC,	/* no sync for the CPU after the read */
 };
 
 /* A test's debugfs file: what it runs and its last result. */
@@ -448,14 +463,15 @@ bad:
  * @ctrl:	controller
  * @slot:	free command slot; becomes the command identifier
  * @b:		mapped buffer, a whole number of blocks
- * @write:	write to the disk rather than read
+ * @opcode:	nvme_cmd_read or nvme_cmd_write (nvme_cmd_flush for a test
+ *		that needs a command which moves no data)
  * @lba:	first block
  *
  * Return: 0, -ENODEV while unbinding, -EIO on a dead controller, or an
  * error from sample_build_prps().  Nothing is submitted on error.
  */
 static int sample_io_submit(struct sample_ctrl *ctrl, u16 slot,
-			    struct sample_buf *b, bool write, u64 lba)
+			    struct sample_buf *b, u8 opcode, u64 lba)
 {
 	struct sample_cmd *cmd = &ctrl->cmds[slot];
 	struct nvme_command c = { };
@@ -468,7 +484,7 @@ static int sample_io_submit(struct sample_ctrl *ctrl, u16 slot,
 	ret = sample_build_prps(ctrl, cmd, b, &c.rw.dptr);
 	if (ret)
 		return ret;
-	c.rw.opcode = write ? nvme_cmd_write : nvme_cmd_read;
+	c.rw.opcode = opcode;
 	c.rw.command_id = slot;
 	c.rw.nsid = cpu_to_le32(SAMPLE_NSID);
 	c.rw.slba = cpu_to_le64(lba);
@@ -634,6 +650,12 @@ static void sample_buf_sync(struct sample_ctrl *ctrl, struct sample_buf *b,
 		dma_sync_sgtable_for_device(dev, &b->sgt, b->dir);
 }
 
+/* The pattern word at disk byte @pos (a multiple of 4) for @seed. */
+static u32 sample_word(u32 seed, u64 pos)
+{
+	return hash_64((pos >> 2) ^ ((u64)seed << 32), 32);
+}
+
 /**
  * sample_pattern() - fill a buffer with the test pattern, or check it
  * @b:		buffer
@@ -657,7 +679,7 @@ static int sample_pattern(struct sample_buf *b, u32 seed, u64 pos, bool check,
 	for_each_sgtable_sg(&b->sgt, sg, k) {
 		w = sg_virt(sg);
 		for (i = 0; i < sg->length / 4; i++, pos += 4) {
-			want = hash_64((pos >> 2) ^ ((u64)seed << 32), 32);
+			want = sample_word(seed, pos);
 			if (!check) {
 				w[i] = want;
 			} else if (w[i] != want) {
@@ -728,7 +750,8 @@ static int sample_verify_one(struct sample_ctrl *ctrl,
 	st->singles += b.single;
 	st->sg = max(st->sg, b.sgt.orig_nents);
 	st->segs = max_t(u32, st->segs, b.single ? 1 : b.sgt.nents);
-	ret = sample_io_submit(ctrl, 0, &b, write, lba);
+	ret = sample_io_submit(ctrl, 0, &b, write ? nvme_cmd_write : nvme_cmd_read,
+			       lba);
 	if (!ret) {
 		st->prp = max(st->prp, ctrl->cmds[0].nprp);
 		ret = sample_io_reap(ctrl, &slot, &status);
@@ -772,9 +795,9 @@ static int sample_verify(struct sample_ctrl *ctrl, const struct sample_args *a,
 
 	if (!a->blocks || !a->bs || a->bs % lbs || a->bs > SAMPLE_MAX_XFER ||
 	    (u64)a->blocks * a->bs > SAMPLE_MAX_BYTES ||
-	    a->offset >= PAGE_SIZE || a->offset % 4) {
+	    a->offset >= PAGE_SIZE || a->offset % 4 || a->fault) {
 		sample_say(res,
-			   "invalid: bs must be blocks of %u up to %u, offset a multiple of 4 below %lu\n",
+			   "invalid: bs must be blocks of %u up to %u, offset a multiple of 4 below %lu, no fault\n",
 			   lbs, (u32)SAMPLE_MAX_XFER, PAGE_SIZE);
 		return -EINVAL;
 	}
@@ -796,17 +819,118 @@ static int sample_verify(struct sample_ctrl *ctrl, const struct sample_args *a,
 	return 0;
 }
 
+/* A throughput command slot: its buffer, mapped for the whole run. */
+struct sample_slot {
+	struct sample_buf buf;
+	u32 blk;		/* block of the run it last moved; U32_MAX: none */
+	u64 pos;		/* disk byte position of that block */
+	u8 fault;		/* enum sample_fault of its command */
+};
+
 /*
- * Stamp a reused buffer (a sequence number to write, poison before a read)
- * and hand it back to the device.  When the core bounces, this sync is what
- * copies the new bytes to where the device reads them.
+ * Hand a reused buffer back to the device for its next block, stamped with
+ * a sequence number if it is written.  When the core bounces, this sync is
+ * what copies the new bytes to where the device reads them.
  */
-static int sample_tput_start(struct sample_ctrl *ctrl, struct sample_buf *b,
-			     u16 slot, bool write, u32 seq, u64 lba)
+static int sample_tput_start(struct sample_ctrl *ctrl,
+			     const struct sample_args *a, struct sample_slot *s,
+			     u16 slot, u32 seq)
 {
-	*(u32 *)sg_virt(b->sgt.sgl) = write ? seq : SAMPLE_POISON;
-	sample_buf_sync(ctrl, b, false);
-	return sample_io_submit(ctrl, slot, b, write, lba);
+	u8 opcode = a->write ? nvme_cmd_write : nvme_cmd_read;
+
+	if (a->write)
+		*(u32 *)sg_virt(s->buf.sgt.sgl) = seq;
+	if (s->fault == SAMPLE_FAULT_NODATA)
+		opcode = nvme_cmd_flush;
+	sample_buf_sync(ctrl, &s->buf, false);
+	return sample_io_submit(ctrl, slot, &s->buf, opcode,
+				s->pos >> ctrl->lba_shift);
+}
+
+/*
+ * Write the read window with a pattern of a fresh random seed, so that
+ * nothing left over from before the run (in a buffer, a bounce slot or on
+ * the disk) holds what a read of this run must bring.
+ */
+static int sample_tput_fill(struct sample_ctrl *ctrl,
+			    const struct sample_args *a, u32 seed, u32 window,
+			    char *res)
+{
+	struct sample_args fill = { .pattern = seed, .segs = 1 };
+	u64 pos = a->lba << ctrl->lba_shift;
+	u64 end = pos + (u64)window * a->bs;
+	struct sample_stats st = { };
+	u32 len;
+	int ret = 0;
+
+	for (; pos < end && !ret; pos += len) {
+		len = min_t(u64, end - pos, ctrl->max_xfer);
+		ret = sample_verify_one(ctrl, &fill, pos, len, true, &st, res);
+	}
+	return ret;
+}
+
+/**
+ * sample_tput_check() - did a read bring its block into its buffer?
+ * @s:		slot whose read completed and was synced for the CPU
+ * @seed:	the window's pattern seed
+ * @res:	receives the first difference
+ *
+ * The buffer, and under swiotlb its bounce slot, held something else before
+ * the read: the poison it was mapped with, or the pattern of a different
+ * block (sample_throughput() never gives a slot the block it has).  So
+ * finding this block's pattern proves, in every mode, that the device wrote
+ * it and that it reached this buffer: a read that moved nothing, or a
+ * bounce buffer never copied back, leaves the old words in place.  The
+ * first and last word of each piece are checked, which keeps the check
+ * cheap next to the I/O being timed.
+ *
+ * Return: 0, or -EBADMSG if the data is not this block's.
+ */
+static int sample_tput_check(struct sample_slot *s, u32 seed, char *res)
+{
+	struct scatterlist *sg;
+	u64 pos = s->pos, at;
+	unsigned int k, i;
+	u32 *w, last;
+
+	for_each_sgtable_sg(&s->buf.sgt, sg, k) {
+		w = sg_virt(sg);
+		last = sg->length / 4 - 1;
+		for (i = 0; i <= last; i += max(last, 1U)) {
+			at = pos + 4 * i;
+			if (w[i] != sample_word(seed, at)) {
+				sample_say(res,
+					   "error: read data check: disk byte %llu arrived as %#x, not %#x\n",
+					   at, w[i], sample_word(seed, at));
+				return -EBADMSG;
+			}
+		}
+		pos += sg->length;
+	}
+	return 0;
+}
+
+/*
+ * The next block of the run for a slot: walk the run's blocks in turn, but
+ * skip the one the slot's buffer already holds, so that a read which
+ * changes nothing cannot pass sample_tput_check().  A requested fault
+ * spares the slot's first read: what a broken read then leaves behind is a
+ * real block's data, not the poison, and that is what a check which only
+ * looked for poison would miss when the data is bounced.
+ */
+static void sample_tput_next(struct sample_ctrl *ctrl,
+			     const struct sample_args *a, struct sample_slot *s,
+			     u32 *next, u32 blocks)
+{
+	u32 blk = *next;
+
+	s->fault = s->blk == U32_MAX ? SAMPLE_FAULT_NONE : a->fault;
+	if (blk == s->blk)
+		blk = (blk + 1) % blocks;
+	*next = (blk + 1) % blocks;
+	s->blk = blk;
+	s->pos = (a->lba << ctrl->lba_shift) + (u64)blk * a->bs;
 }
 
 /**
@@ -815,10 +939,12 @@ static int sample_tput_start(struct sample_ctrl *ctrl, struct sample_buf *b,
  * @a:		request
  * @res:	receives the result
  *
- * Keeps @a->qd commands of @a->bs bytes in flight until @a->ios are done,
- * walking the disk from @a->lba and wrapping at its end.  Each slot's buffer
- * is mapped once and reused.  A read that completes with its poison still in
- * place did not happen.
+ * Keeps @a->qd commands of @a->bs bytes in flight until @a->ios are done.
+ * Writes walk the disk from @a->lba, wrapping at its end.  Reads cycle
+ * through a window from @a->lba of SAMPLE_READ_WINDOW (two blocks at
+ * least), written with a fresh pattern before the clock starts, and every
+ * read is checked by sample_tput_check().  Each slot's buffer is mapped
+ * once and reused, synced around every CPU access.
  *
  * Return: 0 or a negative error.
  */
@@ -827,38 +953,52 @@ static int sample_throughput(struct sample_ctrl *ctrl,
 {
 	enum dma_data_direction dir = a->write ? DMA_TO_DEVICE : DMA_FROM_DEVICE;
 	u32 nlb = a->bs >> ctrl->lba_shift, submitted = 0, done = 0, busy = 0;
-	u32 span, tenths;
+	u32 span = 0, next = 0, tenths, seed = get_random_u32();
 	u64 ns, t0, mbps;
-	struct sample_buf *bufs;
+	struct sample_slot *slots;
+	struct scatterlist *sg;
 	u16 slot, status = 0;
+	unsigned int k;
 	int ret = 0, err;
 
-	if (!a->bs || a->bs % (1U << ctrl->lba_shift) || a->bs > ctrl->max_xfer ||
+	if (nlb && a->lba < ctrl->blocks) {
+		span = min_t(u64, div_u64(ctrl->blocks - a->lba, nlb), U32_MAX);
+		/* Small enough to write before the run, and never one block. */
+		if (!a->write)
+			span = min(span, max(SAMPLE_READ_WINDOW / a->bs, 2U));
+	}
+	if (a->bs % (1U << ctrl->lba_shift) || a->bs > ctrl->max_xfer ||
 	    !a->qd || a->qd > ctrl->nslots || !a->ios || a->ios > SAMPLE_MAX_IOS ||
-	    a->lba >= ctrl->blocks || nlb > ctrl->blocks - a->lba) {
+	    span < (a->write ? 1 : 2) || (a->fault && a->write)) {
 		sample_say(res,
-			   "invalid: bs must be blocks up to %u, qd 1..%u, ios 1..%u, inside the disk\n",
+			   "invalid: bs must be blocks up to %u, qd 1..%u, ios 1..%u, two reads or a write inside the disk, faults for reads only\n",
 			   ctrl->max_xfer, ctrl->nslots, SAMPLE_MAX_IOS);
 		return -EINVAL;
 	}
-	span = min_t(u64, div_u64(ctrl->blocks - a->lba, nlb), U32_MAX);
-	bufs = kcalloc(a->qd, sizeof(*bufs), GFP_KERNEL);
-	if (!bufs)
+	slots = kcalloc(a->qd, sizeof(*slots), GFP_KERNEL);
+	if (!slots)
 		return -ENOMEM;
 	for (slot = 0; slot < a->qd && !ret; slot++) {
-		ret = sample_buf_alloc(&bufs[slot], a->bs, 0, a->segs);
+		slots[slot].blk = U32_MAX;
+		ret = sample_buf_alloc(&slots[slot].buf, a->bs, 0, a->segs);
 		if (!ret && a->write)
-			sample_pattern(&bufs[slot], a->pattern, 0, false, NULL);
+			sample_pattern(&slots[slot].buf, a->pattern, 0, false, NULL);
+		else if (!ret)
+			for_each_sgtable_sg(&slots[slot].buf.sgt, sg, k)
+				memset(sg_virt(sg), SAMPLE_POISON & 0xff, sg->length);
+		/* Mapped before the window is written: see sample_tput_fill(). */
 		if (!ret)
-			ret = sample_buf_map(ctrl, &bufs[slot], dir);
+			ret = sample_buf_map(ctrl, &slots[slot].buf, dir);
 		/* Between commands the CPU owns each buffer. */
 		if (!ret)
-			sample_buf_sync(ctrl, &bufs[slot], true);
+			sample_buf_sync(ctrl, &slots[slot].buf, true);
 	}
 	if (ret) {
 		sample_say(res, "error: no buffers (%d)\n", ret);
 		goto out;
 	}
+	if (!a->write)
+		ret = sample_tput_fill(ctrl, a, seed, span, res);
 
 	t0 = ktime_get_ns();
 	while (done < a->ios) {
@@ -866,9 +1006,9 @@ static int sample_throughput(struct sample_ctrl *ctrl,
 		     submitted < a->ios; slot++) {
 			if (ctrl->cmds[slot].busy)
 				continue;
-			ret = sample_tput_start(ctrl, &bufs[slot], slot, a->write,
-						submitted,
-						a->lba + (submitted % span) * nlb);
+			sample_tput_next(ctrl, a, &slots[slot], &next, span);
+			ret = sample_tput_start(ctrl, a, &slots[slot], slot,
+						submitted);
 			submitted += !ret;
 			busy += !ret;
 		}
@@ -881,12 +1021,12 @@ static int sample_throughput(struct sample_ctrl *ctrl,
 		}
 		busy--;
 		done++;
-		sample_buf_sync(ctrl, &bufs[slot], true);
+		if (slots[slot].fault != SAMPLE_FAULT_NOSYNC)
+			sample_buf_sync(ctrl, &slots[slot].buf, true);
 		if (!ret && status)
 			ret = -EIO;
-		if (!ret && !a->write &&
-		    *(u32 *)sg_virt(bufs[slot].sgt.sgl) == SAMPLE_POISON)
-			ret = -EBADMSG;
+		if (!ret && !a->write)
+			ret = sample_tput_check(&slots[slot], seed, res);
 	}
 	ns = max_t(u64, ktime_get_ns() - t0, 1);
 	mbps = div_u64_rem(div64_u64((u64)done * a->bs * 10000, ns), 10, &tenths);
@@ -895,21 +1035,22 @@ static int sample_throughput(struct sample_ctrl *ctrl,
 		dev_info(&ctrl->pdev->dev,
 			 "throughput run stopped after %u of %u commands: device unbound\n",
 			 done, a->ios);
-	if (ret)
+	if (ret && ret != -EBADMSG)
 		sample_say(res, "error: stopped after %u of %u commands (%d, status %#x)\n",
 			   done, a->ios, ret, status);
-	else
+	else if (!ret)
 		sample_say(res,
-			   "ok: %s bs=%u qd=%u: %u commands in %llu us, %llu IOPS, %llu.%u MB/s\n",
+			   "ok: %s bs=%u qd=%u: %u commands in %llu us, %llu IOPS, %llu.%u MB/s%s\n",
 			   a->write ? "write" : "read", a->bs, a->qd, done,
 			   div_u64(ns, NSEC_PER_USEC),
-			   div64_u64((u64)done * NSEC_PER_SEC, ns), mbps, tenths);
+			   div64_u64((u64)done * NSEC_PER_SEC, ns), mbps, tenths,
+			   a->write ? "" : ", every read's data checked");
 out:
 	for (slot = 0; slot < a->qd; slot++) {
-		sample_buf_unmap(ctrl, &bufs[slot]);
-		sample_buf_free(&bufs[slot]);
+		sample_buf_unmap(ctrl, &slots[slot].buf);
+		sample_buf_free(&slots[slot].buf);
 	}
-	kfree(bufs);
+	kfree(slots);
 	return ret;
 }
 
@@ -922,6 +1063,8 @@ static int sample_parse(const char __user *ubuf, size_t len,
 	static const char * const keys[] = {
 		"blocks", "bs", "offset", "segs", "qd", "ios", "pattern",
 	};
+	/* In the order of enum sample_fault. */
+	static const char * const faults[] = { "none", "nodata", "nosync" };
 	u32 *fields[] = {
 		&a->blocks, &a->bs, &a->offset, &a->segs, &a->qd, &a->ios,
 		&a->pattern,
@@ -945,6 +1088,13 @@ static int sample_parse(const char __user *ubuf, size_t len,
 		if (!strcmp(tok, "op") &&
 		    (!strcmp(val, "read") || !strcmp(val, "write"))) {
 			a->write = !strcmp(val, "write");
+			continue;
+		}
+		if (!strcmp(tok, "fault")) {
+			i = match_string(faults, ARRAY_SIZE(faults), val);
+			if (i < 0)
+				return -EINVAL;
+			a->fault = i;
 			continue;
 		}
 		v = memparse(val, &end);
