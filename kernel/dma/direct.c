@@ -215,7 +215,6 @@ struct dma_sg_cursor {
 	struct scatterlist *first;	/* where the first one goes */
 	dma_addr_t seg_start;
 	dma_addr_t seg_end;		/* where a merge must start, or ~0 */
-	phys_addr_t phys_end;		/* the memory a merge must start at */
 	unsigned int seg_len;
 	bool behind;			/* segments no longer match entries */
 	unsigned int max_seg;
@@ -225,15 +224,17 @@ struct dma_sg_cursor {
 
 /*
  * Kept to register-held cursor fields: in the usual case of scattered pages
- * the first compare fails and nothing is read back from the list.
+ * the first compare fails and nothing is read back from the list.  Only
+ * when the entry continues the segment on the bus is the memory behind the
+ * segment's last byte looked up, to see that it continues there too.
  */
-static __always_inline bool dma_sg_can_extend(struct dma_sg_cursor *cur, dma_addr_t dma,
-					      phys_addr_t phys, unsigned int len)
+static __always_inline bool dma_sg_can_extend(struct device *dev, struct dma_sg_cursor *cur,
+					      dma_addr_t dma, phys_addr_t phys, unsigned int len)
 {
 	u64 total;
 
 	if (!IS_ENABLED(CONFIG_NEED_SG_DMA_LENGTH) || dma != cur->seg_end ||
-	    phys != cur->phys_end)
+	    dma_to_phys(dev, dma - 1) + 1 != phys)
 		return false;
 	total = (u64)cur->seg_len + len;
 	return total <= cur->max_seg &&
@@ -246,14 +247,13 @@ static __always_inline bool dma_sg_can_extend(struct dma_sg_cursor *cur, dma_add
  * merge or skipped entry every entry is its own segment, so it is written in
  * place; after that segments trail the entries.
  */
-static __always_inline void dma_sg_emit(struct dma_sg_cursor *cur, struct scatterlist *ent,
-					dma_addr_t dma, phys_addr_t phys, unsigned int len,
-					bool mergeable)
+static __always_inline void dma_sg_emit(struct device *dev, struct dma_sg_cursor *cur,
+					struct scatterlist *ent, dma_addr_t dma, phys_addr_t phys,
+					unsigned int len, bool mergeable)
 {
-	if (mergeable && dma_sg_can_extend(cur, dma, phys, len)) {
+	if (mergeable && dma_sg_can_extend(dev, cur, dma, phys, len)) {
 		cur->seg_len += len;
 		cur->seg_end += len;
-		cur->phys_end += len;
 		sg_dma_len(cur->seg) = cur->seg_len;
 		cur->behind = true;
 		return;
@@ -265,7 +265,6 @@ static __always_inline void dma_sg_emit(struct dma_sg_cursor *cur, struct scatte
 	cur->seg_start = dma;
 	cur->seg_len = len;
 	cur->seg_end = mergeable ? dma + len : DMA_MAPPING_ERROR;
-	cur->phys_end = phys + len;
 	cur->count++;
 	sg_dma_address(cur->seg) = dma;
 	sg_dma_len(cur->seg) = len;
@@ -300,7 +299,7 @@ static __always_inline int dma_direct_map_p2p(struct device *dev,
 	case PCI_P2PDMA_MAP_BUS_ADDR:
 		/* the bus address was written into @ent; move it to its segment */
 		sg_dma_unmark_bus_address(ent);
-		dma_sg_emit(cur, ent, ent->dma_address, 0, ent->length, false);
+		dma_sg_emit(dev, cur, ent, ent->dma_address, 0, ent->length, false);
 		sg_dma_mark_bus_address(cur->seg);
 		return 0;
 	case PCI_P2PDMA_MAP_THRU_HOST_BRIDGE:
@@ -352,7 +351,7 @@ int dma_direct_map_sg(struct device *dev, struct scatterlist *sgl, int nents,
 				goto undo;
 			}
 		}
-		dma_sg_emit(&cur, ent, dma, phys, ent->length, direct);
+		dma_sg_emit(dev, &cur, ent, dma, phys, ent->length, direct);
 	}
 	if (unlikely(!cur.seg)) {
 		dma_complain(dev, 0, func, "all %d entries are empty", nents);
