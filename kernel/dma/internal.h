@@ -104,8 +104,9 @@ static __always_inline void dma_direct_hand_to_device(struct device *dev, phys_a
  * Map one physically contiguous range for @dev.  The common case (the device
  * reaches the memory and no bouncing is forced) is a translation and a
  * compare; everything else goes to dma_direct_bounce().  So does a small
- * kmalloc buffer that a non-coherent device could share a cache line with
- * its neighbours through, on the architectures where that can happen.
+ * kmalloc buffer whose cache lines it shares with neighbouring objects, when
+ * the device doesn't snoop the caches (only some architectures allow such
+ * buffers; elsewhere the test compiles away).
  */
 static __always_inline dma_addr_t dma_direct_map_phys(struct device *dev, phys_addr_t phys,
 						      size_t size,
