@@ -410,16 +410,44 @@ static struct dma_debug_entry *dma_debug_best_fit(struct dma_debug_bucket *bucke
 	return best;
 }
 
-static unsigned int dma_debug_fit_in(struct dma_debug_bucket *bucket,
-				     const struct dma_debug_call *call)
+/* Take the entry in @bucket that fits @call best out of it, if any. */
+static struct dma_debug_entry *dma_debug_take(struct dma_debug_bucket *bucket,
+					      const struct dma_debug_call *call)
 {
+	struct dma_debug_entry *entry;
 	unsigned long flags;
 	unsigned int fit;
 
 	spin_lock_irqsave(&bucket->lock, flags);
-	dma_debug_best_fit(bucket, call, &fit);
+	entry = dma_debug_best_fit(bucket, call, &fit);
+	if (entry)
+		hlist_del(&entry->node);
 	spin_unlock_irqrestore(&bucket->lock, flags);
-	return fit;
+	return entry;
+}
+
+/*
+ * The same, choosing between @bucket and the large mappings' bucket in one
+ * pass under both locks (@bucket always first, so the order is fixed).
+ */
+static struct dma_debug_entry *dma_debug_take_either(struct dma_debug_bucket *bucket,
+						     const struct dma_debug_call *call)
+{
+	struct dma_debug_entry *entry, *large;
+	unsigned int fit, large_fit;
+	unsigned long flags;
+
+	spin_lock_irqsave(&bucket->lock, flags);
+	spin_lock_nested(&dma_debug_large->lock, SINGLE_DEPTH_NESTING);
+	entry = dma_debug_best_fit(bucket, call, &fit);
+	large = dma_debug_best_fit(dma_debug_large, call, &large_fit);
+	if (large_fit > fit)
+		entry = large;
+	if (entry)
+		hlist_del(&entry->node);
+	spin_unlock(&dma_debug_large->lock);
+	spin_unlock_irqrestore(&bucket->lock, flags);
+	return entry;
 }
 
 /*
@@ -429,19 +457,10 @@ static unsigned int dma_debug_fit_in(struct dma_debug_bucket *bucket,
 static struct dma_debug_entry *dma_debug_remove(const struct dma_debug_call *call)
 {
 	struct dma_debug_bucket *bucket = dma_debug_bucket_of(call->dma_addr);
-	struct dma_debug_entry *entry;
-	unsigned long flags;
-	unsigned int fit;
 
-	if (dma_debug_large_in_use() &&
-	    dma_debug_fit_in(dma_debug_large, call) > dma_debug_fit_in(bucket, call))
-		bucket = dma_debug_large;
-	spin_lock_irqsave(&bucket->lock, flags);
-	entry = dma_debug_best_fit(bucket, call, &fit);
-	if (entry)
-		hlist_del(&entry->node);
-	spin_unlock_irqrestore(&bucket->lock, flags);
-	return entry;
+	if (dma_debug_large_in_use())
+		return dma_debug_take_either(bucket, call);
+	return dma_debug_take(bucket, call);
 }
 
 /* Copy out an entry of @dev in @bucket whose range holds @dma_addr. */

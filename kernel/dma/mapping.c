@@ -64,6 +64,15 @@ static __always_inline bool dma_handle_args_ok(struct device *dev, dma_addr_t dm
 	return false;
 }
 
+/* For the calls that need a mask but check nothing else about the device. */
+static bool dma_mask_present(struct device *dev, const char *func)
+{
+	if (likely(dev->dma_mask))
+		return true;
+	dma_complain(dev, 0, func, "device has no DMA mask; it can't do DMA");
+	return false;
+}
+
 /* For the calls that take a direction but no single address. */
 static bool dma_direction_ok(struct device *dev, enum dma_data_direction dir, const char *func)
 {
@@ -234,10 +243,8 @@ static int dma_map_sg_checked(struct device *dev, struct scatterlist *sg, int ne
 		dma_complain(dev, 0, func, "%d entries", nents);
 		return -EINVAL;
 	}
-	if (unlikely(!dev->dma_mask)) {
-		dma_complain(dev, 0, func, "device has no DMA mask; it can't do DMA");
+	if (unlikely(!dma_mask_present(dev, func)))
 		return -EIO;
-	}
 	if (unlikely(dma_should_fail(dev, nents)))
 		return -ENOMEM;
 
@@ -1026,10 +1033,8 @@ int dma_set_mask(struct device *dev, u64 mask)
 {
 	dma_addr_t usable = mask;
 
-	if (unlikely(!dev->dma_mask)) {
-		dma_complain(dev, 0, __func__, "device has no DMA mask; it can't do DMA");
+	if (unlikely(!dma_mask_present(dev, __func__)))
 		return -EIO;
-	}
 	if (!dma_mask_ok(dev, usable, __func__))
 		return -EIO;
 	arch_dma_set_mask(dev, usable);
