@@ -195,113 +195,27 @@ dma_addr_t dma_direct_map_resource(struct device *dev, phys_addr_t paddr, size_t
 /*
  * Scatterlists.
  *
- * Neighbouring entries that are adjacent both in memory and in device
- * address space are merged into one DMA segment as long as the device's
- * segment size and boundary allow it.  (Two bus windows can place distant
- * memory side by side on the bus; such entries are not merged, because a
- * segment must be one range of memory for unmap and sync.)  DMA segments
- * are written to the front of the list and the first unused entry gets a
- * zero DMA length, so unmap and sync can walk the segments without knowing
- * how many there were.  That is also why an entry of length zero gets no
- * segment: it would end the walk early.  Bounced entries are never merged:
- * each must be unmapped with exactly the size it was mapped with.
+ * Every entry is mapped in place as its own DMA segment, so a list of @nents
+ * entries always maps to @nents segments.  Entries are not merged, even when
+ * they are adjacent in memory and on the bus.  The lists drivers map were
+ * built by blk_rq_map_sg() or sg_alloc_table_from_pages(), which already join
+ * such neighbours (the block layer within the device's segment limits), so a
+ * second pass here would find nothing to join and would still cost a compare
+ * and more loop state per entry on every map.  Merging pays where mapping
+ * creates the adjacency: an IOMMU can lay scattered pages out contiguously.
  *
- * Merging and dropping empty entries need a DMA length separate from the CPU
- * length (CONFIG_NEED_SG_DMA_LENGTH).  Without one, every entry stays its
- * own segment in place, empty ones included, and the walks step over those.
+ * An entry of length zero moves no data: it gets a zero-length segment at
+ * the bus address of its memory, is never bounced, and unmap and sync step
+ * over it.
  */
-struct dma_sg_cursor {
-	struct scatterlist *seg;	/* the DMA segment being built, or NULL */
-	struct scatterlist *first;	/* where the first one goes */
-	dma_addr_t seg_start;
-	dma_addr_t seg_end;		/* where a merge must start, or ~0 */
-	unsigned int seg_len;
-	bool behind;			/* segments no longer match entries */
-	unsigned int max_seg;
-	unsigned long boundary;
-	int count;
-};
-
-/*
- * Kept to register-held cursor fields: in the usual case of scattered pages
- * the first compare fails and nothing is read back from the list.  Only
- * when the entry continues the segment on the bus is the memory behind the
- * segment's last byte looked up, to see that it continues there too.
- */
-static __always_inline bool dma_sg_can_extend(struct device *dev, struct dma_sg_cursor *cur,
-					      dma_addr_t dma, phys_addr_t phys, unsigned int len)
-{
-	u64 total;
-
-	if (!IS_ENABLED(CONFIG_NEED_SG_DMA_LENGTH) || dma != cur->seg_end ||
-	    dma_to_phys(dev, dma - 1) + 1 != phys)
-		return false;
-	total = (u64)cur->seg_len + len;
-	return total <= cur->max_seg &&
-		(cur->seg_start | cur->boundary) ==
-		((cur->seg_start + total - 1) | cur->boundary);
-}
-
-/*
- * Add the mapping of CPU entry @ent to the DMA segments.  Until the first
- * merge or skipped entry every entry is its own segment, so it is written in
- * place; after that segments trail the entries.
- */
-static __always_inline void dma_sg_emit(struct device *dev, struct dma_sg_cursor *cur,
-					struct scatterlist *ent, dma_addr_t dma, phys_addr_t phys,
-					unsigned int len, bool mergeable)
-{
-	if (mergeable && dma_sg_can_extend(dev, cur, dma, phys, len)) {
-		cur->seg_len += len;
-		cur->seg_end += len;
-		sg_dma_len(cur->seg) = cur->seg_len;
-		cur->behind = true;
-		return;
-	}
-	if (!cur->behind)
-		cur->seg = ent;
-	else
-		cur->seg = cur->seg ? sg_next(cur->seg) : cur->first;
-	cur->seg_start = dma;
-	cur->seg_len = len;
-	cur->seg_end = mergeable ? dma + len : DMA_MAPPING_ERROR;
-	cur->count++;
-	sg_dma_address(cur->seg) = dma;
-	sg_dma_len(cur->seg) = len;
-}
-
-/* An entry of length zero: it moves no data, so it needs no mapping. */
-static void dma_sg_skip(struct dma_sg_cursor *cur, struct scatterlist *ent, dma_addr_t dma)
-{
-	if (IS_ENABLED(CONFIG_NEED_SG_DMA_LENGTH)) {
-		cur->behind = true;
-		return;
-	}
-	sg_dma_address(ent) = dma;
-	cur->count++;
-}
-
-/* Mark the end of the DMA segments when there are fewer than entries. */
-static void dma_sg_terminate(struct dma_sg_cursor *cur)
-{
-	if (cur->behind)
-		sg_dma_len(sg_next(cur->seg)) = 0;
-}
 
 /* Peer-to-peer memory: returns 0 if handled, 1 to map it like RAM, or -errno. */
-static __always_inline int dma_direct_map_p2p(struct device *dev,
-					      struct pci_p2pdma_map_state *p2p,
-					      struct scatterlist *ent,
-					      struct dma_sg_cursor *cur, unsigned long attrs,
-					      const char *func)
+static int dma_direct_map_p2p(struct device *dev, struct pci_p2pdma_map_state *p2p,
+			      struct scatterlist *ent, unsigned long attrs, const char *func)
 {
 	switch (pci_p2pdma_map_segment(p2p, dev, ent)) {
 	case PCI_P2PDMA_MAP_BUS_ADDR:
-		/* the bus address was written into @ent; move it to its segment */
-		sg_dma_unmark_bus_address(ent);
-		dma_sg_emit(dev, cur, ent, ent->dma_address, 0, ent->length, false);
-		sg_dma_mark_bus_address(cur->seg);
-		return 0;
+		return 0;	/* the bus address is in @ent, marked as such */
 	case PCI_P2PDMA_MAP_THRU_HOST_BRIDGE:
 		return 1;
 	default:
@@ -313,12 +227,6 @@ static __always_inline int dma_direct_map_p2p(struct device *dev,
 int dma_direct_map_sg(struct device *dev, struct scatterlist *sgl, int nents,
 		      enum dma_data_direction dir, unsigned long attrs, const char *func)
 {
-	struct dma_sg_cursor cur = {
-		.first = sgl,
-		.seg_end = DMA_MAPPING_ERROR,
-		.max_seg = dma_get_max_seg_size(dev),
-		.boundary = dma_get_seg_boundary(dev),
-	};
 	bool bounce_all = is_swiotlb_force_bounce(dev);
 	struct pci_p2pdma_map_state p2p = {};
 	struct scatterlist *ent;
@@ -327,42 +235,31 @@ int dma_direct_map_sg(struct device *dev, struct scatterlist *sgl, int nents,
 	for_each_sg(sgl, ent, nents, i) {
 		phys_addr_t phys = sg_phys(ent);
 		dma_addr_t dma = phys_to_dma(dev, phys);
-		bool direct;
 
-		if (unlikely(!ent->length)) {
-			dma_sg_skip(&cur, ent, dma);
-			continue;
-		}
 		if (is_pci_p2pdma_page(sg_page(ent))) {
-			ret = dma_direct_map_p2p(dev, &p2p, ent, &cur, attrs, func);
+			ret = dma_direct_map_p2p(dev, &p2p, ent, attrs, func);
 			if (ret < 0)
 				goto undo;
 			if (!ret)
 				continue;
 		}
-		direct = dma_direct_reaches(dev, dma, ent->length, bounce_all) &&
-			 !dma_kmalloc_needs_bounce(dev, ent->length, dir);
-		if (likely(direct)) {
+		if (likely(dma_direct_reaches(dev, dma, ent->length, bounce_all) &&
+			   !dma_kmalloc_needs_bounce(dev, ent->length, dir))) {
 			dma_direct_hand_to_device(dev, phys, ent->length, dir, attrs);
-		} else {
+		} else if (ent->length) {
 			dma = dma_direct_bounce(dev, phys, ent->length, dir, attrs, func);
 			if (dma == DMA_MAPPING_ERROR) {
 				ret = is_swiotlb_active(dev) ? -ENOMEM : -EIO;
 				goto undo;
 			}
 		}
-		dma_sg_emit(dev, &cur, ent, dma, phys, ent->length, direct);
+		sg_dma_address(ent) = dma;
+		sg_dma_len(ent) = ent->length;
 	}
-	if (unlikely(!cur.seg)) {
-		dma_complain(dev, 0, func, "all %d entries are empty", nents);
-		return -EINVAL;
-	}
-	dma_sg_terminate(&cur);
-	return cur.count;
+	return nents;
 
 undo:
-	/* the walk is bounded by the count, so no end mark is needed */
-	dma_direct_unmap_sg(dev, sgl, cur.count, dir, attrs | DMA_ATTR_SKIP_CPU_SYNC);
+	dma_direct_unmap_sg(dev, sgl, i, dir, attrs | DMA_ATTR_SKIP_CPU_SYNC);
 	return ret;
 }
 
@@ -373,14 +270,9 @@ void dma_direct_unmap_sg(struct device *dev, struct scatterlist *sgl, int nents,
 	int i;
 
 	for_each_sg(sgl, seg, nents, i) {
-		if (!sg_dma_len(seg)) {
-			if (IS_ENABLED(CONFIG_NEED_SG_DMA_LENGTH))
-				break;	/* the end mark */
-			continue;	/* an empty entry */
-		}
 		if (sg_dma_is_bus_address(seg))
 			sg_dma_unmark_bus_address(seg);
-		else
+		else if (sg_dma_len(seg))
 			dma_direct_unmap_phys(dev, sg_dma_address(seg), sg_dma_len(seg), dir,
 					      attrs);
 	}
@@ -397,12 +289,7 @@ static void dma_direct_sync_sg(struct device *dev, struct scatterlist *sgl, int 
 		dma_addr_t start = sg_dma_address(seg);
 		unsigned int len = sg_dma_len(seg);
 
-		if (!len) {
-			if (IS_ENABLED(CONFIG_NEED_SG_DMA_LENGTH))
-				break;
-			continue;
-		}
-		if (sg_dma_is_bus_address(seg))
+		if (!len || sg_dma_is_bus_address(seg))
 			continue;
 		if (for_cpu)
 			dma_direct_sync_single_for_cpu(dev, start, len, dir);
@@ -446,7 +333,8 @@ static unsigned int dma_direct_first_zone(struct device *dev)
 	phys_addr_t phys_limit = dma_to_phys(dev, limit);
 	unsigned int i = 0;
 
-	if (limit >= dma_direct_get_required_mask(dev))
+	/* a device that reaches all of RAM can take pages from anywhere */
+	if (phys_limit >= PFN_PHYS(max_pfn) - 1)
 		return 0;
 	if (IS_ENABLED(CONFIG_ZONE_DMA32) && phys_limit <= DMA_BIT_MASK(32))
 		i++;

@@ -20,33 +20,38 @@
  * new chunk is checked against that assumption, because a backend that broke
  * it would otherwise make us hand devices misplaced blocks without a sound.
  *
- * Bookkeeping.  A free block keeps a pointer to the next free block of its
- * chunk in its first word; that is all the pool stores in memory a device can
- * reach.  The rest sits in a kmalloc'ed descriptor per chunk: its addresses,
- * its free-list head, and an in-use bitmap with one bit per "granule" (the
- * largest power of two dividing the block size), set at the first granule of
- * each block that is handed out.  Chunks that have free blocks are listed,
- * the one freed into last at the front.  dma_pool_alloc() pops the first
- * block of the first listed chunk, so it is O(1) and returns the block freed
- * most recently, the one most likely to be cache-hot.
+ * Free blocks.  All free blocks of a pool, whatever their chunk, form one
+ * stack, linked through the blocks themselves: a free block holds the next
+ * free block and its own DMA address.  Allocation pops and free pushes, under
+ * the pool lock, and neither looks anything up, so both are a handful of
+ * loads and stores.  The block freed last is handed out first, the one most
+ * likely to be cache-hot.
  *
  * Checking frees.  A bad pointer accepted by dma_pool_free() would be handed
  * out again as a fresh block, and two owners of one block corrupt each other
- * silently, so every free is checked, in every build.  The chunk is found
- * through a one-entry cache of the chunk last freed into, which catches the
- * usual runs of frees, or else in a per-pool rbtree keyed by CPU address:
- * O(log chunks), a few steps for the pools drivers make, all in kernel
- * memory.  The pointer must then be the start of a block whose in-use bit is
- * set, and the DMA address passed in must be the one that block was handed
- * out with.  That catches double frees, frees into the wrong pool and
- * interior or stray pointers exactly; the offending call is reported
- * (rate-limited, naming device and pool) and otherwise ignored, so the pool
- * stays consistent.  Free-list links are read back from device-visible
- * memory, where a use after free may have written; each one is validated the
- * same way before it is followed.
+ * silently.  Catching that needs to know which blocks are out, which costs a
+ * lookup per call, so it is done in kernels built with the DMA API checker
+ * (CONFIG_DMA_API_DEBUG), where drivers are debugged, and not in production
+ * kernels, whose pools trust their callers as every dma_pool has always
+ * done.  Checked pools keep per chunk a bitmap with one bit per "granule"
+ * (the largest power of two dividing the block size), set at the first
+ * granule of each block that is out, and find a block's chunk through a
+ * one-entry cache of the last chunk looked up, or else in a per-pool rbtree
+ * keyed by CPU address.  A free must then name the start of a block whose
+ * bit is set, with the DMA address it was handed out with.  That catches
+ * double frees, frees into the wrong pool and interior or stray pointers
+ * exactly; the offending call is reported (rate-limited, naming device and
+ * pool) and otherwise ignored.  The link to the next free block is read from
+ * device-visible memory, where a use after free may have written, so a
+ * checked pool validates it the same way before following it; a bad one is
+ * reported and the stack is rebuilt from the bitmaps.  A checked pool also
+ * computes each block's DMA address instead of trusting the copy in the
+ * block.
  *
- * Destroying a pool that still has blocks in use reports them and leaks the
- * chunks holding them: a device may still be writing there.
+ * Destroying a pool that still has blocks in use reports them and leaks
+ * chunks rather than free memory a device may still be writing: a checked
+ * pool leaks only the chunks holding such blocks, an unchecked one cannot
+ * tell which they are and leaks them all.
  *
  * Each device with pools has a read-only "pools" attribute, in the format
  * user space has parsed for years: a "poolinfo - 0.1" header, then per pool
@@ -71,15 +76,25 @@
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
+#include <kunit/static_stub.h>
+#include <kunit/visibility.h>
+
+#include "internal.h"
+
+/* What a free block holds; blocks are at least this large. */
+struct dma_pool_block {
+	struct dma_pool_block *next;
+	dma_addr_t dma;
+};
 
 struct dma_pool {
 	spinlock_t lock;		/* guards all the fields up to dev */
-	struct list_head partial;	/* chunks with a free block, hottest first */
-	struct rb_root chunks;		/* every chunk, ordered by CPU address */
-	struct dma_pool_chunk *recent;	/* last chunk freed into, or NULL */
-	size_t nr_blocks;		/* all blocks of all chunks */
+	struct dma_pool_block *free;	/* top of the stack of free blocks */
 	size_t nr_active;		/* blocks handed out and not freed */
+	size_t nr_blocks;		/* all blocks of all chunks */
 	size_t nr_chunks;
+	struct rb_root chunks;		/* every chunk, ordered by CPU address */
+	struct dma_pool_chunk *recent;	/* last chunk looked up, or NULL */
 
 	/* Fixed at creation. */
 	struct device *dev;
@@ -92,16 +107,15 @@ struct dma_pool {
 	unsigned long granule_mask;	/* bits clear at every block start */
 	bool tiled;			/* blocks fill segments exactly */
 	struct reciprocal_value block_recip;	/* divides by block_size */
+	bool checked;			/* see dma_pool_checked() */
 	struct list_head dev_entry;	/* on dev->dma_pools */
 };
 
 struct dma_pool_chunk {
 	struct rb_node node;
-	struct list_head partial;	/* empty while no block is free */
 	void *vaddr;
 	dma_addr_t dma;
-	void *free;			/* first free block, or NULL */
-	unsigned long in_use[];
+	unsigned long in_use[];		/* checked pools only */
 };
 
 /* Why a free was refused, reported once the lock is gone. */
@@ -112,6 +126,23 @@ enum dma_pool_fault {
 	DMA_POOL_NOT_IN_USE,
 	DMA_POOL_WRONG_DMA,
 };
+
+/*
+ * Should a new pool track its blocks and check every free?  Only where the
+ * DMA API checker is built (see the top comment).  The KUnit suite says no
+ * for some pools, to test what production kernels run as well.
+ */
+VISIBLE_IF_KUNIT bool dma_pool_checks_frees(void)
+{
+	KUNIT_STATIC_STUB_REDIRECT(dma_pool_checks_frees);
+	return IS_ENABLED(CONFIG_DMA_API_DEBUG);
+}
+
+/* Known at build time, and so free, in kernels without the checker. */
+static inline bool dma_pool_checked(const struct dma_pool *pool)
+{
+	return IS_ENABLED(CONFIG_DMA_API_DEBUG) && pool->checked;
+}
 
 /*
  * Two locks, because removing a sysfs file waits for the readers it has, and
@@ -228,9 +259,9 @@ static bool dma_pool_set_geometry(struct dma_pool *pool, const char *name,
 		return false;
 	}
 
-	/* A free block holds the free-list link: keep that pointer aligned. */
-	align = max(align, sizeof(void *));
-	block = ALIGN(max(size, sizeof(void *)), align);
+	/* A free block holds a struct dma_pool_block: keep it aligned. */
+	align = max(align, __alignof__(struct dma_pool_block));
+	block = ALIGN(max(size, sizeof(struct dma_pool_block)), align);
 	if (boundary && boundary < block) {
 		dev_err_ratelimited(dev, "dma_pool %s: boundary %zu is smaller than a %zu-byte block (size %zu, alignment %zu)\n",
 				    name, boundary, block, size, align);
@@ -250,9 +281,10 @@ static bool dma_pool_set_geometry(struct dma_pool *pool, const char *name,
 }
 
 /*
- * Is @off, an offset into a chunk, where some block starts?  This runs on
- * every allocation, hence the precomputed masks and the reciprocal: a
- * division is slow on real CPUs and slower still under emulation.
+ * Is @off, an offset into a chunk, where some block starts?  Checked pools
+ * ask this on every allocation, hence the precomputed masks and the
+ * reciprocal: a division is slow on real CPUs and slower still under
+ * emulation.
  */
 static inline bool dma_pool_is_block_start(const struct dma_pool *pool,
 					   unsigned long off)
@@ -306,8 +338,10 @@ static bool dma_pool_chunk_less(struct rb_node *a, const struct rb_node *b)
 }
 
 /*
- * Frees come in runs from the same chunk (a request's descriptors were
- * allocated together), so the chunk freed into last is tried before the tree.
+ * The chunk holding @vaddr, or NULL.  Runs of calls stay in one chunk (a
+ * request's descriptors were allocated together, and a hot block's successor
+ * on the stack was usually freed with it), so the chunk found last is tried
+ * before the tree.
  */
 static struct dma_pool_chunk *dma_pool_find_chunk(struct dma_pool *pool,
 						  const void *vaddr)
@@ -329,30 +363,44 @@ static struct dma_pool_chunk *dma_pool_find_chunk(struct dma_pool *pool,
 	return pool->recent;
 }
 
-/* Link every block of a fresh chunk, lowest address first. */
-static void dma_pool_thread_blocks(const struct dma_pool *pool,
-				   struct dma_pool_chunk *chunk)
+static void dma_pool_push(struct dma_pool *pool, void *vaddr, dma_addr_t dma)
 {
-	void **link = &chunk->free;
-	size_t seg, i;
+	struct dma_pool_block *blk = vaddr;
 
-	for (seg = 0; seg < pool->chunk_size; seg += pool->seg_size) {
-		void *blk = chunk->vaddr + seg;
+	blk->next = pool->free;
+	blk->dma = dma;
+	pool->free = blk;
+}
 
-		for (i = 0; i < pool->blocks_per_seg; i++) {
-			*link = blk;
-			link = blk;
-			blk += pool->block_size;
+/*
+ * Push every block of @chunk that is not out, highest address first, so
+ * that a fresh chunk is handed out from its start.
+ */
+static void dma_pool_push_chunk(struct dma_pool *pool,
+				struct dma_pool_chunk *chunk)
+{
+	size_t seg = pool->chunk_size;
+	unsigned long off;
+	u32 i;
+
+	while (seg) {
+		seg -= pool->seg_size;
+		for (i = pool->blocks_per_seg; i--; ) {
+			off = seg + i * pool->block_size;
+			if (dma_pool_checked(pool) &&
+			    test_bit(dma_pool_bit(pool, off), chunk->in_use))
+				continue;
+			dma_pool_push(pool, chunk->vaddr + off, chunk->dma + off);
 		}
 	}
-	*link = NULL;
 }
 
 /* Allocate a chunk with all blocks free; called without the pool lock. */
 static struct dma_pool_chunk *dma_pool_new_chunk(struct dma_pool *pool,
 						 gfp_t gfp)
 {
-	size_t bits = pool->chunk_size >> pool->granule_shift;
+	size_t bits = dma_pool_checked(pool) ?
+		      pool->chunk_size >> pool->granule_shift : 0;
 	struct dma_pool_chunk *chunk;
 
 	/* Zone modifiers are for the DMA buffer; slab rejects some of them. */
@@ -376,9 +424,6 @@ static struct dma_pool_chunk *dma_pool_new_chunk(struct dma_pool *pool,
 				  chunk->dma);
 		goto free_chunk;
 	}
-
-	INIT_LIST_HEAD(&chunk->partial);
-	dma_pool_thread_blocks(pool, chunk);
 	return chunk;
 
 free_chunk:
@@ -386,57 +431,89 @@ free_chunk:
 	return NULL;
 }
 
-static void dma_pool_add_chunk(struct dma_pool *pool,
-			       struct dma_pool_chunk *chunk)
+/*
+ * Add a chunk to @pool; called without the pool lock.  Kept out of line so
+ * that dma_pool_alloc() does not pay for its registers on every call.
+ */
+static noinline bool dma_pool_grow(struct dma_pool *pool, gfp_t gfp)
 {
+	struct dma_pool_chunk *chunk = dma_pool_new_chunk(pool, gfp);
+	unsigned long flags;
+
+	if (!chunk)
+		return false;
+	spin_lock_irqsave(&pool->lock, flags);
 	rb_add(&chunk->node, &pool->chunks, dma_pool_chunk_less);
-	list_add(&chunk->partial, &pool->partial);
+	dma_pool_push_chunk(pool, chunk);
 	pool->nr_blocks += pool->blocks_per_seg *
 			   (pool->chunk_size / pool->seg_size);
 	pool->nr_chunks++;
+	spin_unlock_irqrestore(&pool->lock, flags);
+	return true;
 }
 
 /*
- * Pop the first free block of the first chunk that has one; the caller makes
- * sure there is such a chunk.  A link that does not lead to a free block of
- * the same chunk was overwritten after its block was freed: the rest of that
- * chunk's free list cannot be trusted, so it is given up, and @bad_link
- * tells the caller to report it.
+ * Checked pools: is @blk, read from device-visible memory as the link of a
+ * free block, a free block of this pool?
  */
-static void *dma_pool_take(struct dma_pool *pool, dma_addr_t *handle,
-			   void **bad_link)
+static bool dma_pool_link_ok(struct dma_pool *pool, const void *blk)
 {
 	struct dma_pool_chunk *chunk;
 	unsigned long off;
-	void *blk, *next;
 
-	chunk = list_first_entry(&pool->partial, struct dma_pool_chunk, partial);
-	blk = chunk->free;
-	next = *(void **)blk;
-	if (next) {
-		off = dma_pool_offset(chunk, next);
-		if (unlikely(!dma_pool_is_block_start(pool, off) ||
-			     test_bit(dma_pool_bit(pool, off), chunk->in_use))) {
-			*bad_link = next;
-			next = NULL;
-		}
-	}
-	chunk->free = next;
-	if (!next)
-		list_del_init(&chunk->partial);
-
+	if (!blk)
+		return true;
+	chunk = dma_pool_find_chunk(pool, blk);
+	if (!chunk)
+		return false;
 	off = dma_pool_offset(chunk, blk);
+	return dma_pool_is_block_start(pool, off) &&
+	       !test_bit(dma_pool_bit(pool, off), chunk->in_use);
+}
+
+/*
+ * Checked pools: the link of free block @blk was overwritten after the block
+ * was freed.  Nothing reachable through it can be trusted, so the stack is
+ * built again from the bitmaps, which the device cannot reach.
+ */
+static void dma_pool_rebuild(struct dma_pool *pool)
+{
+	struct dma_pool_chunk *chunk, *next;
+
+	pool->free = NULL;
+	rbtree_postorder_for_each_entry_safe(chunk, next, &pool->chunks, node)
+		dma_pool_push_chunk(pool, chunk);
+}
+
+/*
+ * Checked pools: mark @blk, the top of the stack, as out and return its DMA
+ * address, computed rather than read from the block.  Sets *@bad_link and
+ * rebuilds the stack if the block's link is not to be trusted.
+ */
+static dma_addr_t dma_pool_check_take(struct dma_pool *pool,
+				      struct dma_pool_block *blk,
+				      void **bad_link)
+{
+	struct dma_pool_chunk *chunk = dma_pool_find_chunk(pool, blk);
+	unsigned long off = dma_pool_offset(chunk, blk);
+	struct dma_pool_block *next = blk->next;
+
+	/* The top was checked when it got there: only its link is suspect. */
 	__set_bit(dma_pool_bit(pool, off), chunk->in_use);
-	pool->nr_active++;
-	*handle = chunk->dma + off;
-	return blk;
+	if (unlikely(!dma_pool_link_ok(pool, next))) {
+		*bad_link = next;
+		dma_pool_rebuild(pool);
+	} else {
+		pool->free = next;
+	}
+	return chunk->dma + off;
 }
 
 /**
  * dma_pool_alloc - take a block from a DMA pool
  * @pool: pool to take the block from
- * @mem_flags: GFP flags, used if the pool has to grow; %__GFP_ZERO clears
- *	the block
+ * @mem_flags: GFP flags, used if the pool has to grow; %__GFP_ZERO (or
+ *	booting with init_on_alloc=1) clears the block
  * @handle: where the DMA address of the block is stored
  *
  * The block meets the size, alignment and boundary given to
@@ -451,42 +528,49 @@ static void *dma_pool_take(struct dma_pool *pool, dma_addr_t *handle,
 void *dma_pool_alloc(struct dma_pool *pool, gfp_t mem_flags,
 		     dma_addr_t *handle)
 {
-	struct dma_pool_chunk *chunk;
-	void *blk, *bad_link = NULL;
+	struct dma_pool_block *blk;
+	void *bad_link = NULL;
 	unsigned long flags;
 
 	might_alloc(mem_flags);
 
-	spin_lock_irqsave(&pool->lock, flags);
-	if (unlikely(list_empty(&pool->partial))) {
+	for (;;) {
+		spin_lock_irqsave(&pool->lock, flags);
+		if (likely(pool->free))
+			break;
 		/* Growing may sleep; other CPUs need not wait for it. */
 		spin_unlock_irqrestore(&pool->lock, flags);
-		chunk = dma_pool_new_chunk(pool, mem_flags);
-		if (!chunk)
+		if (!dma_pool_grow(pool, mem_flags))
 			return NULL;
-		spin_lock_irqsave(&pool->lock, flags);
-		dma_pool_add_chunk(pool, chunk);
 	}
-	blk = dma_pool_take(pool, handle, &bad_link);
+	blk = pool->free;
+	if (dma_pool_checked(pool)) {
+		*handle = dma_pool_check_take(pool, blk, &bad_link);
+	} else {
+		pool->free = blk->next;
+		*handle = blk->dma;
+	}
+	pool->nr_active++;
 	spin_unlock_irqrestore(&pool->lock, flags);
 
 	if (unlikely(bad_link))
-		dev_err_ratelimited(pool->dev, "dma_pool %s: free block at dma %pad was overwritten after it was freed (link %p); abandoning the rest of its chunk's free list\n",
+		dev_err_ratelimited(pool->dev, "dma_pool %s: free block at dma %pad was overwritten after it was freed (link %p); rebuilt the free list\n",
 				    pool->name, handle, bad_link);
 
-	if (mem_flags & __GFP_ZERO)
+	/* init_on_alloc=1 clears blocks as the page allocator clears pages */
+	if (want_init_on_alloc(mem_flags))
 		memset(blk, 0, pool->block_size);
 	return blk;
 }
 EXPORT_SYMBOL(dma_pool_alloc);
 
-/* Decide whether @vaddr/@dma may go back on @chunk's free list. */
-static enum dma_pool_fault dma_pool_check_free(const struct dma_pool *pool,
-					       const struct dma_pool_chunk *chunk,
+/* Checked pools: may @vaddr/@dma go back on the stack? */
+static enum dma_pool_fault dma_pool_check_free(struct dma_pool *pool,
 					       const void *vaddr,
 					       dma_addr_t dma,
 					       dma_addr_t *expected)
 {
+	struct dma_pool_chunk *chunk = dma_pool_find_chunk(pool, vaddr);
 	unsigned long off;
 
 	if (!chunk)
@@ -504,20 +588,8 @@ static enum dma_pool_fault dma_pool_check_free(const struct dma_pool *pool,
 	*expected = chunk->dma + off;
 	if (dma != *expected)
 		return DMA_POOL_WRONG_DMA;
+	__clear_bit(dma_pool_bit(pool, off), chunk->in_use);
 	return DMA_POOL_OK;
-}
-
-static void dma_pool_put(struct dma_pool *pool, struct dma_pool_chunk *chunk,
-			 void *vaddr)
-{
-	__clear_bit(dma_pool_bit(pool, dma_pool_offset(chunk, vaddr)),
-		    chunk->in_use);
-	*(void **)vaddr = chunk->free;
-	chunk->free = vaddr;
-	/* Front of the line, so the next allocation reuses this warm block. */
-	if (pool->partial.next != &chunk->partial)
-		list_move(&chunk->partial, &pool->partial);
-	pool->nr_active--;
 }
 
 static void dma_pool_report_free(const struct dma_pool *pool,
@@ -552,16 +624,16 @@ static void dma_pool_report_free(const struct dma_pool *pool,
  * @vaddr: CPU address dma_pool_alloc() returned; %NULL does nothing
  * @dma: DMA address dma_pool_alloc() returned with it
  *
- * The device must be done with the block.  A block that is not currently
- * handed out by @pool, or whose @dma does not match, is reported and left as
- * it is: the pool never takes in memory it does not own.
+ * The device must be done with the block.  In kernels built with
+ * %CONFIG_DMA_API_DEBUG, a block that is not currently handed out by @pool,
+ * or whose @dma does not match, is reported and left as it is; other
+ * kernels take the caller's word for it.
  *
  * Context: any context.
  */
 void dma_pool_free(struct dma_pool *pool, void *vaddr, dma_addr_t dma)
 {
-	struct dma_pool_chunk *chunk;
-	enum dma_pool_fault fault;
+	enum dma_pool_fault fault = DMA_POOL_OK;
 	dma_addr_t expected = 0;
 	unsigned long flags;
 
@@ -569,10 +641,15 @@ void dma_pool_free(struct dma_pool *pool, void *vaddr, dma_addr_t dma)
 		return;
 
 	spin_lock_irqsave(&pool->lock, flags);
-	chunk = dma_pool_find_chunk(pool, vaddr);
-	fault = dma_pool_check_free(pool, chunk, vaddr, dma, &expected);
-	if (likely(fault == DMA_POOL_OK))
-		dma_pool_put(pool, chunk, vaddr);
+	if (dma_pool_checked(pool))
+		fault = dma_pool_check_free(pool, vaddr, dma, &expected);
+	if (likely(fault == DMA_POOL_OK)) {
+		/* init_on_free=1 clears blocks as the page allocator does pages */
+		if (want_init_on_free())
+			memset(vaddr, 0, pool->block_size);
+		dma_pool_push(pool, vaddr, dma);
+		pool->nr_active--;
+	}
 	spin_unlock_irqrestore(&pool->lock, flags);
 
 	if (unlikely(fault != DMA_POOL_OK))
@@ -614,6 +691,7 @@ struct dma_pool *dma_pool_create(const char *name, struct device *dev,
 	if (!pool)
 		return NULL;
 	pool->dev = dev;
+	pool->checked = dma_pool_checks_frees();
 	if (!dma_pool_set_geometry(pool, name, size, align, boundary))
 		goto free_pool;
 
@@ -622,7 +700,6 @@ struct dma_pool *dma_pool_create(const char *name, struct device *dev,
 		goto free_pool;
 
 	spin_lock_init(&pool->lock);
-	INIT_LIST_HEAD(&pool->partial);
 	pool->chunks = RB_ROOT;
 	dma_pool_publish(pool);
 	return pool;
@@ -645,7 +722,7 @@ EXPORT_SYMBOL(dma_pool_create);
  */
 void dma_pool_destroy(struct dma_pool *pool)
 {
-	size_t bits, busy_blocks = 0, busy_chunks = 0;
+	size_t bits, busy_chunks = 0;
 	struct dma_pool_chunk *chunk, *next;
 
 	if (!pool)
@@ -656,21 +733,20 @@ void dma_pool_destroy(struct dma_pool *pool)
 
 	bits = pool->chunk_size >> pool->granule_shift;
 	rbtree_postorder_for_each_entry_safe(chunk, next, &pool->chunks, node) {
-		size_t busy = bitmap_weight(chunk->in_use, bits);
-
-		if (busy) {
-			busy_blocks += busy;
+		/* Only a checked pool knows which chunks its blocks are in. */
+		if (pool->nr_active &&
+		    (!dma_pool_checked(pool) || !bitmap_empty(chunk->in_use, bits)))
 			busy_chunks++;
-		} else {
+		else
 			dma_free_coherent(pool->dev, pool->chunk_size,
 					  chunk->vaddr, chunk->dma);
-		}
 		kfree(chunk);
 	}
 
-	if (busy_blocks)
+	if (pool->nr_active)
 		dev_err(pool->dev, "dma_pool %s destroyed with %zu block(s) still in use; leaking %zu chunk(s) of %zu bytes\n",
-			pool->name, busy_blocks, busy_chunks, pool->chunk_size);
+			pool->name, pool->nr_active, busy_chunks,
+			pool->chunk_size);
 
 	kfree_const(pool->name);
 	kfree(pool);

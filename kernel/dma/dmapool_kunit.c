@@ -7,9 +7,12 @@
  * sees it, through the device's "pools" attribute, which also keeps that
  * format under test.  A few tests provoke the pool's error reports on
  * purpose; their "dma_pool ...: ignored" lines in the log are expected.
+ * Pools check frees only in kernels with the DMA API checker, so the tests
+ * of bad frees and overwritten links need CONFIG_DMA_API_DEBUG.
  */
 
 #include <kunit/device.h>
+#include <kunit/static_stub.h>
 #include <kunit/test.h>
 #include <linux/completion.h>
 #include <linux/device.h>
@@ -21,6 +24,8 @@
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/string.h>
+
+#include "internal.h"
 
 KUNIT_DEFINE_ACTION_WRAPPER(dma_pool_destroy_action, dma_pool_destroy,
 			    struct dma_pool *);
@@ -524,6 +529,12 @@ static void dma_pool_test_pools_attribute(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, has_pools_attr(dev));
 }
 
+static void skip_unless_checked(struct kunit *test)
+{
+	if (!IS_ENABLED(CONFIG_DMA_API_DEBUG))
+		kunit_skip(test, "pools check frees only with CONFIG_DMA_API_DEBUG");
+}
+
 /*
  * Every kind of bad free is refused without disturbing the pool.  Had the
  * double free been accepted, the two allocations at the end would return
@@ -537,6 +548,7 @@ static void dma_pool_test_bad_free(struct kunit *test)
 	dma_addr_t dma, dma2;
 	void *stray, *x, *y;
 
+	skip_unless_checked(test);
 	pool = test_pool(test, "kunit-badfree", 64, 0, 0);
 	other = test_pool(test, "kunit-other", 64, 0, 0);
 	b = alloc_blocks(test, pool, 2);
@@ -584,6 +596,7 @@ static void dma_pool_test_overwritten_link(struct kunit *test)
 	void *stray = kunit_kzalloc(test, 128, GFP_KERNEL);
 	unsigned int i, how;
 
+	skip_unless_checked(test);
 	KUNIT_ASSERT_NOT_NULL(test, stray);
 	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
 		for (how = 0; how < 3; how++) {
@@ -757,7 +770,61 @@ static struct kunit_suite dma_pool_test_suite = {
 	.test_cases = dma_pool_test_cases,
 };
 
-kunit_test_suite(dma_pool_test_suite);
+static bool no_checks(void)
+{
+	return false;
+}
+
+/* Pools as a kernel without the DMA API checker makes them. */
+static int dma_pool_unchecked_init(struct kunit *test)
+{
+	kunit_activate_static_stub(test, dma_pool_checks_frees, no_checks);
+	return dma_pool_test_init(test);
+}
+
+/*
+ * Without checks the pool takes a free at its word: a wrong DMA address
+ * comes back with the block.  This also shows that the suite's pools are
+ * really unchecked; a checked pool would refuse the free.
+ */
+static void dma_pool_test_unchecked_trusts_caller(struct kunit *test)
+{
+	struct dma_pool *pool;
+	struct block b, again;
+
+	pool = test_pool(test, "kunit-trusting", 64, 0, 0);
+	b.vaddr = dma_pool_alloc(pool, GFP_KERNEL, &b.dma);
+	KUNIT_ASSERT_NOT_NULL(test, b.vaddr);
+	dma_pool_free(pool, b.vaddr, b.dma + 64);
+
+	again.vaddr = dma_pool_alloc(pool, GFP_KERNEL, &again.dma);
+	KUNIT_EXPECT_PTR_EQ(test, again.vaddr, b.vaddr);
+	KUNIT_EXPECT_EQ(test, again.dma, b.dma + 64);
+	dma_pool_free(pool, again.vaddr, b.dma);
+}
+
+/* The cases whose pools take the paths that checking changes. */
+static struct kunit_case dma_pool_unchecked_cases[] = {
+	KUNIT_CASE_PARAM(dma_pool_test_alignment, alignment_gen_params),
+	KUNIT_CASE_PARAM(dma_pool_test_boundary, boundary_gen_params),
+	KUNIT_CASE(dma_pool_test_distinct),
+	KUNIT_CASE(dma_pool_test_reuse),
+	KUNIT_CASE(dma_pool_test_zalloc),
+	KUNIT_CASE(dma_pool_test_grow_and_destroy),
+	KUNIT_CASE(dma_pool_test_destroy_busy),
+	KUNIT_CASE(dma_pool_test_atomic),
+	KUNIT_CASE(dma_pool_test_concurrent),
+	KUNIT_CASE(dma_pool_test_unchecked_trusts_caller),
+	{}
+};
+
+static struct kunit_suite dma_pool_unchecked_suite = {
+	.name = "dma_pool_unchecked",
+	.init = dma_pool_unchecked_init,
+	.test_cases = dma_pool_unchecked_cases,
+};
+
+kunit_test_suites(&dma_pool_test_suite, &dma_pool_unchecked_suite);
 
 MODULE_DESCRIPTION("KUnit tests for DMA pools");
 MODULE_LICENSE("GPL");

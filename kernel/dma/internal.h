@@ -43,6 +43,7 @@ int dma_direct_mmap(struct device *dev, struct vm_area_struct *vma, void *cpu_ad
 bool dma_direct_can_mmap(struct device *dev);
 #if IS_ENABLED(CONFIG_KUNIT)
 bool dma_direct_needs_sharing(struct device *dev);
+bool dma_pool_checks_frees(void);
 #endif
 bool dma_direct_never_bounces(struct device *dev);
 size_t dma_direct_max_mapping_size(struct device *dev);
