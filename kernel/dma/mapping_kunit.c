@@ -850,13 +850,26 @@ static void dma_free_of_part_is_refused(struct kunit *test)
 	dma_free_coherent(dev, PAGE_SIZE, cpu, handle);
 	expect_logged_once(test, "is the start of a 16384-byte allocation, freed as 4096 bytes");
 	dma_free_coherent(dev, PAGE_SIZE, cpu + PAGE_SIZE, handle + PAGE_SIZE);
-	expect_logged_once(test, "is inside a 16384-byte allocation, freed as 4096 bytes");
+	expect_logged_once(test, "is not the start of a coherent buffer; not freed");
 	KUNIT_EXPECT_EQ(test, page_ref_count(head), 1);
 	KUNIT_EXPECT_TRUE(test, holds(cpu, size, 8));
 
 	/* a size of the same page order describes the same block */
 	dma_kunit_log_start(test);
 	dma_free_coherent(dev, 4 * PAGE_SIZE, cpu, handle);
+	KUNIT_EXPECT_FALSE(test, dma_kunit_log_contains(test, "not freed"));
+
+	/* dma_alloc_pages() buffers, which record their size differently */
+	head = dma_alloc_pages(dev, size, &handle, DMA_TO_DEVICE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, head);
+	dma_kunit_log_start(test);
+	dma_free_pages(dev, PAGE_SIZE, head, handle, DMA_TO_DEVICE);
+	expect_logged_once(test, "is the start of a 16384-byte allocation, freed as 4096 bytes");
+	dma_free_pages(dev, PAGE_SIZE, head + 1, handle + PAGE_SIZE, DMA_TO_DEVICE);
+	expect_logged_once(test, "is inside a 16384-byte allocation, freed as 4096 bytes");
+	KUNIT_EXPECT_EQ(test, page_ref_count(head), 1);
+	dma_kunit_log_start(test);
+	dma_free_pages(dev, size, head, handle, DMA_TO_DEVICE);
 	KUNIT_EXPECT_FALSE(test, dma_kunit_log_contains(test, "not freed"));
 }
 
