@@ -4,9 +4,53 @@
  *
  * Times N calls of one DMA API operation as a single block (one clock read
  * before the loop, one after), so that per-call costs well below the clock
- * read overhead stay visible. Each operation runs once on one CPU and once
- * on two CPUs at the same time; the two-thread figure is the wall time of
- * the slower thread divided by its N.
+ * read overhead stay visible. Each operation runs on one CPU, then on two
+ * CPUs at the same time, and map_page and the one-block pool operations also
+ * on four; with several threads the figure is the wall time of the slowest
+ * thread divided by its N. Every thread has a CPU of its own. Under `make
+ * bench` the guest's four vCPUs share the host's two cores, so the
+ * four-thread rows also see lock holders descheduled: contention, not
+ * scaling, is what they show. The bench kernels have CONFIG_PARAVIRT, so
+ * that a contended spinlock waits for its holder's vCPU only, not for every
+ * vCPU queued before it (configs/bench.config says why).
+ *
+ * The operations, each timed per call of the pair or loop named:
+ *
+ *	map_page	dma_map_page() + dma_unmap_page() of one 4 KiB page
+ *			(1, 2 and 4 threads)
+ *	map_64k		the same for 16 contiguous pages, one 64 KiB mapping
+ *	map_sg8		dma_map_sg() + dma_unmap_sg() of 8 one-page entries,
+ *			no two of them physically adjacent
+ *	map_sg32	the same with 32 entries
+ *	sync_page	dma_sync_single_for_cpu() + _for_device() of a page
+ *			that stays mapped
+ *	coherent_4k	dma_alloc_coherent() + dma_free_coherent() of 4 KiB
+ *	coherent_64k	the same for 64 KiB
+ *	pool_64		dma_pool_alloc() + dma_pool_free() of one block of a
+ *			64-byte pool that all threads share, each thread
+ *			with one block out at a time (1, 2 and 4 threads)
+ *	pool_4k		the same with a pool of 4 KiB blocks (1, 2 and 4)
+ *	pool_64_live1000
+ *			dma_pool_free() + dma_pool_alloc() in a pool that is
+ *			not empty: each thread holds 1000 blocks, and each
+ *			call frees one of them, in a scattered order (a
+ *			stride coprime with 1000), and allocates its
+ *			replacement. Before the clock starts, every thread
+ *			allocates 2000 blocks and frees every other one, so
+ *			the pool has about twice the chunks the held blocks
+ *			need, with 1000 free blocks between the held ones, as
+ *			in a pool that has been in use for a while
+ *	pool_4k_live1000
+ *			the same with the 4 KiB pool; with chunks of a page,
+ *			one block each, that is 2000 chunks per thread, half
+ *			of them free
+ *
+ * Unless marked otherwise an operation runs with 1 and 2 threads. Four
+ * threads are kept for the calls whose contention is in question: the pool
+ * lock, which every pool alloc and free takes, and the single-page map that
+ * drivers make per I/O (under swiotlb=force, a bounce slot per call). Four
+ * threads of every operation would add about half a minute to each
+ * swiotlb=force boot, where one thread of map_sg32 alone takes seven seconds.
  *
  * Only the public API is used (<linux/dma-mapping.h>, <linux/dmapool.h>,
  * scatterlists), so the same source builds against any DMA core. The module
@@ -36,19 +80,34 @@
 #include <linux/scatterlist.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/stringify.h>
 
 static unsigned int iters = 100000;
 module_param(iters, uint, 0444);
 MODULE_PARM_DESC(iters, "operations per timed block (default 100000)");
 
-static unsigned int max_threads = 2;
-module_param(max_threads, uint, 0444);
-MODULE_PARM_DESC(max_threads, "largest thread count to run (1 or 2, default 2)");
+#define BENCH_MAX_THREADS	4
 
-#define BENCH_MAX_THREADS	2
+static unsigned int max_threads = BENCH_MAX_THREADS;
+module_param(max_threads, uint, 0444);
+MODULE_PARM_DESC(max_threads,
+		 "largest thread count to run (1, 2 or 4, default 4)");
+
 #define BENCH_MAX_SG		32
 #define BENCH_BIG_ORDER		4	/* 16 pages, 64 KiB */
 #define BENCH_RESCHED_MASK	4095	/* cond_resched() every 4096 calls */
+#define BENCH_LIVE_BLOCKS	1000	/* blocks a thread holds in a live pool */
+#define BENCH_LIVE_STRIDE	383	/* coprime with 1000: every slot in turn */
+
+/**
+ * struct bench_block - a pool block held across calls
+ * @cpu: its CPU address, NULL when the slot holds no block
+ * @dma: its DMA address
+ */
+struct bench_block {
+	void *cpu;
+	dma_addr_t dma;
+};
 
 /**
  * struct bench_ctx - what one thread works on
@@ -62,6 +121,9 @@ MODULE_PARM_DESC(max_threads, "largest thread count to run (1 or 2, default 2)")
  * @sync_addr: DMA address of @sync_page, mapped for the whole sync operation
  * @pool_small: pool of 64-byte blocks, shared by all threads
  * @pool_page: pool of 4 KiB blocks, shared by all threads
+ * @live_pool: the pool @live came from, while the thread holds blocks
+ * @live: BENCH_LIVE_BLOCKS blocks of @live_pool held by this thread
+ * @live_next: the slot whose block the next call frees and replaces
  */
 struct bench_ctx {
 	struct device *dev;
@@ -73,16 +135,27 @@ struct bench_ctx {
 	dma_addr_t sync_addr;
 	struct dma_pool *pool_small;
 	struct dma_pool *pool_page;
+	struct dma_pool *live_pool;
+	struct bench_block *live;
+	unsigned int live_next;
 };
 
 /**
  * struct bench_op - one timed operation
  * @name: name in the result line
+ * @max_threads: the largest thread count it runs with (2 or 4)
  * @run: performs @n calls on @ctx; returns 0 or a negative errno
+ * @prepare: if set, sets up @ctx for @run before the clock starts; returns 0
+ *	or a negative errno, having undone what it did
+ * @finish: if set, undoes @prepare after the clock stops, also after @run
+ *	failed half-way
  */
 struct bench_op {
 	const char *name;
+	unsigned int max_threads;
 	int (*run)(struct bench_ctx *ctx, unsigned int n);
+	int (*prepare)(struct bench_ctx *ctx);
+	void (*finish)(struct bench_ctx *ctx);
 };
 
 /**
@@ -224,16 +297,111 @@ static int op_pool_4k(struct bench_ctx *ctx, unsigned int n)
 	return pool(ctx->pool_page, n);
 }
 
+/* Gives back every block @ctx holds, whether or not it got them all. */
+static void pool_live_finish(struct bench_ctx *ctx)
+{
+	unsigned int i;
+
+	if (!ctx->live)
+		return;
+	for (i = 0; i < BENCH_LIVE_BLOCKS; i++)
+		if (ctx->live[i].cpu)
+			dma_pool_free(ctx->live_pool, ctx->live[i].cpu,
+				      ctx->live[i].dma);
+	kfree(ctx->live);
+	ctx->live = NULL;
+	ctx->live_pool = NULL;
+}
+
+/*
+ * Take BENCH_LIVE_BLOCKS blocks of @pool and keep them, each allocated next
+ * to a spare that is freed again once all are taken. The pool_64 and pool_4k
+ * rows run with one block out per thread, in a chunk or two; this leaves the
+ * pool with many chunks and as many free blocks as held ones, interleaved,
+ * as a pool looks after a while in use. A core whose alloc or free cost
+ * grows with the chunks or the free blocks pays for it here.
+ */
+static int pool_live_prepare(struct bench_ctx *ctx, struct dma_pool *pool)
+{
+	struct bench_block *spare;
+	unsigned int i;
+	int err = 0;
+
+	ctx->live_pool = pool;
+	ctx->live_next = 0;
+	ctx->live = kcalloc(BENCH_LIVE_BLOCKS, sizeof(*ctx->live), GFP_KERNEL);
+	spare = kcalloc(BENCH_LIVE_BLOCKS, sizeof(*spare), GFP_KERNEL);
+	if (!ctx->live || !spare)
+		err = -ENOMEM;
+	for (i = 0; i < BENCH_LIVE_BLOCKS && !err; i++) {
+		ctx->live[i].cpu = dma_pool_alloc(pool, GFP_KERNEL,
+						  &ctx->live[i].dma);
+		spare[i].cpu = dma_pool_alloc(pool, GFP_KERNEL, &spare[i].dma);
+		if (!ctx->live[i].cpu || !spare[i].cpu)
+			err = -ENOMEM;
+	}
+	for (i = 0; spare && i < BENCH_LIVE_BLOCKS; i++)
+		if (spare[i].cpu)
+			dma_pool_free(pool, spare[i].cpu, spare[i].dma);
+	kfree(spare);
+	if (err)
+		pool_live_finish(ctx);
+	return err;
+}
+
+static int prepare_pool_64_live(struct bench_ctx *ctx)
+{
+	return pool_live_prepare(ctx, ctx->pool_small);
+}
+
+static int prepare_pool_4k_live(struct bench_ctx *ctx)
+{
+	return pool_live_prepare(ctx, ctx->pool_page);
+}
+
+/*
+ * Free one held block and allocate its replacement. Successive calls visit
+ * the slots BENCH_LIVE_STRIDE apart, so consecutive frees land in different
+ * chunks rather than walking one chunk's blocks in address order.
+ */
+static int op_pool_live(struct bench_ctx *ctx, unsigned int n)
+{
+	struct bench_block *b;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		b = &ctx->live[ctx->live_next];
+		dma_pool_free(ctx->live_pool, b->cpu, b->dma);
+		b->cpu = dma_pool_alloc(ctx->live_pool, GFP_KERNEL, &b->dma);
+		if (!b->cpu)
+			return -ENOMEM;
+		/* A compare, not a division: the same few cycles in every run. */
+		ctx->live_next += BENCH_LIVE_STRIDE;
+		if (ctx->live_next >= BENCH_LIVE_BLOCKS)
+			ctx->live_next -= BENCH_LIVE_BLOCKS;
+		bench_resched(i);
+	}
+	return 0;
+}
+
+#define BENCH_LIVE_NAME(size)	"pool_" #size "_live" __stringify(BENCH_LIVE_BLOCKS)
+
+/* In the order they run; the file's header says what each one times. */
 static const struct bench_op bench_ops[] = {
-	{ "map_page",		op_map_page },
-	{ "map_64k",		op_map_64k },
-	{ "map_sg8",		op_map_sg8 },
-	{ "map_sg32",		op_map_sg32 },
-	{ "sync_page",		op_sync },
-	{ "coherent_4k",	op_coherent_4k },
-	{ "coherent_64k",	op_coherent_64k },
-	{ "pool_64",		op_pool_64 },
-	{ "pool_4k",		op_pool_4k },
+	{ "map_page",		4, op_map_page },
+	{ "map_64k",		2, op_map_64k },
+	{ "map_sg8",		2, op_map_sg8 },
+	{ "map_sg32",		2, op_map_sg32 },
+	{ "sync_page",		2, op_sync },
+	{ "coherent_4k",	2, op_coherent_4k },
+	{ "coherent_64k",	2, op_coherent_64k },
+	{ "pool_64",		4, op_pool_64 },
+	{ "pool_4k",		4, op_pool_4k },
+	/* After the one-block rows, which then still see a fresh pool. */
+	{ BENCH_LIVE_NAME(64),	2, op_pool_live, prepare_pool_64_live,
+	  pool_live_finish },
+	{ BENCH_LIVE_NAME(4k),	2, op_pool_live, prepare_pool_4k_live,
+	  pool_live_finish },
 };
 
 static int bench_thread_fn(void *data)
@@ -256,6 +424,8 @@ static int bench_thread_fn(void *data)
 /*
  * Time @op on @nthreads CPUs at once, each thread with its own context.
  * Returns the slowest thread's ns per call, times 10, or a negative errno.
+ * The contexts are prepared here, before any thread starts, so that no
+ * thread's clock runs while another still sets up a shared pool.
  */
 static s64 bench_run_op(const struct bench_op *op, struct bench_ctx *ctx,
 			unsigned int nthreads)
@@ -263,10 +433,16 @@ static s64 bench_run_op(const struct bench_op *op, struct bench_ctx *ctx,
 	struct bench_thread threads[BENCH_MAX_THREADS] = {};
 	struct task_struct *task;
 	DECLARE_COMPLETION_ONSTACK(go);
-	unsigned int i, started = 0;
+	unsigned int i, prepared = 0, started = 0;
 	u64 slowest = 0;
 	int err = 0;
 
+	for (i = 0; op->prepare && i < nthreads; i++) {
+		err = op->prepare(&ctx[i]);
+		if (err)
+			goto finish;
+		prepared++;
+	}
 	for (i = 0; i < nthreads; i++) {
 		threads[i].ctx = &ctx[i];
 		threads[i].op = op;
@@ -289,6 +465,9 @@ static s64 bench_run_op(const struct bench_op *op, struct bench_ctx *ctx,
 			err = threads[i].err;
 		slowest = max(slowest, threads[i].ns);
 	}
+finish:
+	for (i = 0; op->finish && i < prepared; i++)
+		op->finish(&ctx[i]);
 	if (err)
 		return err;
 	return div_u64(slowest * 10, iters);
@@ -352,17 +531,26 @@ static int bench_ctx_init(struct bench_ctx *ctx, struct device *dev,
 
 static int bench_all(struct device *dev)
 {
-	struct bench_ctx ctx[BENCH_MAX_THREADS] = {};
-	struct dma_pool *small, *page;
+	const struct bench_op *op;
+	struct bench_ctx *ctx;
+	struct dma_pool *small = NULL, *page = NULL;
 	unsigned int i, t, nthreads, failed = 0;
 	s64 r;
 	int err = 0;
 
 	nthreads = clamp(max_threads, 1U, BENCH_MAX_THREADS);
+	/* Thread i is bound to CPU i; the online CPUs are 0 to n - 1 at boot. */
 	if (num_online_cpus() < nthreads) {
-		pr_warn("%u CPUs online, running one thread only\n",
+		pr_warn("only %u CPU(s) online: rows with more threads left out\n",
 			num_online_cpus());
-		nthreads = 1;
+		nthreads = num_online_cpus();
+	}
+	/* Contexts are too large for the stack once there are four. */
+	ctx = kcalloc(nthreads, sizeof(*ctx), GFP_KERNEL);
+	if (!ctx) {
+		nthreads = 0;
+		err = -ENOMEM;
+		goto out;
 	}
 	small = dma_pool_create("dma_bench_64", dev, 64, 64, 0);
 	page = dma_pool_create("dma_bench_4k", dev, SZ_4K, SZ_4K, 0);
@@ -376,22 +564,24 @@ static int bench_all(struct device *dev)
 			goto out;
 	}
 
-	for (i = 0; i < ARRAY_SIZE(bench_ops); i++) {
-		for (t = 1; t <= nthreads; t++) {
-			r = bench_run_op(&bench_ops[i], ctx, t);
+	for (op = bench_ops; op < bench_ops + ARRAY_SIZE(bench_ops); op++) {
+		/* 1, 2 and 4 threads, as far as the operation and CPUs allow */
+		for (t = 1; t <= min(op->max_threads, nthreads); t *= 2) {
+			r = bench_run_op(op, ctx, t);
 			if (r < 0) {
 				pr_err("%s with %u thread(s) failed: %lld\n",
-				       bench_ops[i].name, t, r);
+				       op->name, t, r);
 				failed++;
 				continue;
 			}
 			pr_info("DMABENCH %s-t%u %lld.%lld n=%u\n",
-				bench_ops[i].name, t, r / 10, r % 10, iters);
+				op->name, t, r / 10, r % 10, iters);
 		}
 	}
 out:
 	for (i = 0; i < nthreads; i++)
 		bench_ctx_free(&ctx[i]);
+	kfree(ctx);
 	dma_pool_destroy(page);
 	dma_pool_destroy(small);
 	if (err) {
