@@ -55,11 +55,6 @@
  * wherever the address falls.
  */
 #define DMA_DEBUG_MAX_WALK	64
-/*
- * Only mappings the device may write are in the cache-line table, far
- * fewer than all live entries, so it has fewer buckets.
- */
-#define DMA_DEBUG_LINE_BITS	12
 #define DMA_DEBUG_FRAMES	8
 #define DMA_DEBUG_DEFAULT_ENTRIES	65536
 /* Entries added at a time when the pool runs dry. */
@@ -79,8 +74,8 @@ enum dma_debug_err_check {
 
 /**
  * struct dma_debug_entry - what the checker knows about one live mapping
- * @node: link in its bucket of the address table, or in a free list
- * @line_node: link in its bucket of the cache-line table, when
+ * @node: link in the bucket of its bus address, or in a free list
+ * @line_node: link in the bucket of its CPU physical address, when
  *	@lines_tracked
  * @dev: the device the mapping is for
  * @dma_addr: the address the device uses
@@ -91,7 +86,7 @@ enum dma_debug_err_check {
  * @kind: which call made it
  * @dir: direction it was made with
  * @err_check: whether dma_mapping_error() was called on it
- * @lines_tracked: its first cache line is in the cache-line table
+ * @lines_tracked: it holds its first cache line (is on a bucket's @lines)
  * @sg_nents: for sg mappings, the entry count passed to the map call
  * @sg_mapped: for sg mappings, the segment count the map call returned
  * @nr_frames: valid entries in @frames
@@ -116,8 +111,19 @@ struct dma_debug_entry {
 };
 
 /*
+ * The table.  A bucket lists the live mappings whose bus address starts in
+ * one of its granules (@entries), and the FROM_DEVICE or BIDIRECTIONAL
+ * streaming mappings whose CPU physical address starts in one of them
+ * (@lines), for the cache-line check: two such mappings starting in one
+ * cache line is a bug on any machine that must invalidate caches around
+ * DMA.  The entries link themselves into both lists, so tracking a line
+ * allocates nothing and forgetting it frees nothing.  One table serves
+ * both because bus and CPU addresses are the same on the direct path
+ * without an offset, the common case: there, one bucket lock covers a
+ * map or an unmap.
+ *
  * Locking.  A hook switches interrupts off once, around all of its work on
- * the tables and the entry pool, and takes each bucket lock inside that
+ * the table and the entry pool, and takes each bucket lock inside that
  * with a plain raw_spin_lock().  Each switch of the interrupt flag and each
  * out-of-line lock call is a measurable part of an unmap, so a hook pays
  * for one switch, not one per lock as the _irqsave variants would have it.
@@ -128,31 +134,25 @@ struct dma_debug_entry {
  * (QEMU TCG, where the benchmarks run) a call and its return cost about
  * as much as the bucket walk they wrap.
  *
- * Nesting, outer first: an address bucket, then the large mappings'
- * bucket, a cache-line bucket, or the shared pool; dma_debug_last_lock
- * inside any of them.  A report may be made with a bucket locked, which
- * is what lets a lookup check an entry in place instead of copying it out.
+ * At most two bucket locks are held at once: a bucket, then the large
+ * mappings' bucket.  Two ordinary buckets are never held together, so
+ * their order never matters.  The shared pool's lock and
+ * dma_debug_last_lock may be taken inside a bucket lock.  A report may be
+ * made with a bucket locked, which is what lets a lookup check an entry in
+ * place instead of copying it out.
  */
 struct dma_debug_bucket {
-	raw_spinlock_t lock;	/* protects @entries */
-	struct hlist_head entries;
+	raw_spinlock_t lock;		/* protects both lists */
+	struct hlist_head entries;	/* by bus address */
+	struct hlist_head lines;	/* by CPU physical address */
 };
 
 /*
- * The address table, keyed by the granule a mapping starts in, then the
- * bucket of mappings too large to walk back over.
+ * The buckets, then one for the mappings too large to walk back over
+ * (only its @entries is used).
  */
 static struct dma_debug_bucket dma_debug_table[DMA_DEBUG_HASH_SIZE + 1];
 #define dma_debug_large	(&dma_debug_table[DMA_DEBUG_HASH_SIZE])
-
-/*
- * The cache-line table: every FROM_DEVICE or BIDIRECTIONAL streaming
- * mapping, keyed by the cache line it starts in.  Two such mappings
- * starting in one line is a bug on any machine that must invalidate
- * caches around DMA.  The entries link themselves in, so recording a line
- * allocates nothing and forgetting it frees nothing.
- */
-static struct dma_debug_bucket dma_debug_lines[BIT(DMA_DEBUG_LINE_BITS)];
 
 /*
  * The entry pool: a shared list, and a short list of free entries per CPU
@@ -449,15 +449,29 @@ static __always_inline bool dma_debug_large_in_use(void)
 	return !hlist_empty(&dma_debug_large->entries);
 }
 
-/* Interrupts are off. */
-static __always_inline void dma_debug_insert(struct dma_debug_entry *entry)
+/* The bucket @entry is listed in by its bus address. */
+static __always_inline struct dma_debug_bucket *dma_debug_home(const struct dma_debug_entry *entry)
 {
-	struct dma_debug_bucket *bucket = dma_debug_is_large(entry) ? dma_debug_large :
-					  dma_debug_bucket_of(entry->dma_addr);
+	return dma_debug_is_large(entry) ? dma_debug_large : dma_debug_bucket_of(entry->dma_addr);
+}
 
-	raw_spin_lock(&bucket->lock);
-	hlist_add_head(&entry->node, &bucket->entries);
-	raw_spin_unlock(&bucket->lock);
+static __always_inline phys_addr_t dma_debug_line_of(const struct dma_debug_entry *entry)
+{
+	return entry->phys >> L1_CACHE_SHIFT;
+}
+
+/*
+ * Give up @entry's cache line if it is listed in @bucket, which the
+ * caller holds: the bucket of its bus address, when that is also the
+ * bucket of its CPU address.
+ */
+static __always_inline void dma_debug_line_leave_in(struct dma_debug_bucket *bucket,
+						    struct dma_debug_entry *entry)
+{
+	if (entry->lines_tracked && dma_debug_bucket_of(entry->phys) == bucket) {
+		__hlist_del(&entry->line_node);
+		entry->lines_tracked = false;
+	}
 }
 
 /*
@@ -508,8 +522,8 @@ dma_debug_best_fit(struct dma_debug_bucket *bucket, const struct dma_debug_call 
 }
 
 /*
- * Take the entry in @bucket that fits @call best out of it, if any.
- * Interrupts are off.
+ * Take the entry in @bucket that fits @call best out of it, if any, with
+ * its cache line if that is listed there too.  Interrupts are off.
  */
 static __always_inline struct dma_debug_entry *
 dma_debug_take(struct dma_debug_bucket *bucket, const struct dma_debug_call *call)
@@ -519,8 +533,10 @@ dma_debug_take(struct dma_debug_bucket *bucket, const struct dma_debug_call *cal
 
 	raw_spin_lock(&bucket->lock);
 	entry = dma_debug_best_fit(bucket, call, &fit);
-	if (entry)
+	if (entry) {
 		__hlist_del(&entry->node);
+		dma_debug_line_leave_in(bucket, entry);
+	}
 	raw_spin_unlock(&bucket->lock);
 	return entry;
 }
@@ -650,64 +666,46 @@ static __always_inline bool dma_debug_tracks_lines(enum dma_debug_kind kind,
 		dir != DMA_TO_DEVICE && !(attrs & DMA_ATTR_SKIP_CPU_SYNC);
 }
 
-static __always_inline phys_addr_t dma_debug_line_of(const struct dma_debug_entry *entry)
-{
-	return entry->phys >> L1_CACHE_SHIFT;
-}
-
-static __always_inline struct dma_debug_bucket *
-dma_debug_line_bucket(const struct dma_debug_entry *entry)
-{
-	return &dma_debug_lines[hash_64(dma_debug_line_of(entry), DMA_DEBUG_LINE_BITS)];
-}
-
 /*
- * Enter @entry in the cache-line table.  Only the line a mapping starts in
- * is tracked, as upstream's checker does.  The line a mapping ends in is
+ * Enter @entry's first cache line in @bucket, the bucket of its CPU
+ * address, which the caller holds.  Only the line a mapping starts in is
+ * tracked, as upstream's checker does.  The line a mapping ends in is
  * often shared with a neighbour (the next kmalloc object, say), which is
  * harmless on cache-coherent machines like x86, where tracking it reported
  * correct drivers.  What that misses is described in dmacore.rst.
  *
  * Returns whether another live mapping already starts in the line.
- * Interrupts are off.
  */
-static __always_inline bool dma_debug_line_enter(struct dma_debug_entry *entry)
+static __always_inline bool dma_debug_line_enter(struct dma_debug_bucket *bucket,
+						 struct dma_debug_entry *entry)
 {
-	struct dma_debug_bucket *bucket = dma_debug_line_bucket(entry);
 	phys_addr_t line = dma_debug_line_of(entry);
 	struct dma_debug_entry *other;
 	bool shared = false;
 
-	raw_spin_lock(&bucket->lock);
-	hlist_for_each_entry(other, &bucket->entries, line_node) {
+	hlist_for_each_entry(other, &bucket->lines, line_node) {
 		if (dma_debug_line_of(other) == line) {
 			shared = true;
 			break;
 		}
 	}
-	hlist_add_head(&entry->line_node, &bucket->entries);
-	raw_spin_unlock(&bucket->lock);
+	hlist_add_head(&entry->line_node, &bucket->lines);
 	return shared;
 }
 
-/* Interrupts are off. */
-static __always_inline void dma_debug_line_leave(struct dma_debug_entry *entry)
-{
-	struct dma_debug_bucket *bucket = dma_debug_line_bucket(entry);
-
-	raw_spin_lock(&bucket->lock);
-	__hlist_del(&entry->line_node);
-	raw_spin_unlock(&bucket->lock);
-}
-
 /*
- * Return an entry that has left the address table, and the cache line it
- * held.  Interrupts are off.
+ * Return an entry that has left its bucket, and the cache line it still
+ * holds.  No bucket is locked; interrupts are off.
  */
 static __always_inline void dma_debug_forget(struct dma_debug_entry *entry)
 {
-	if (entry->lines_tracked)
-		dma_debug_line_leave(entry);
+	if (entry->lines_tracked) {
+		struct dma_debug_bucket *bucket = dma_debug_bucket_of(entry->phys);
+
+		raw_spin_lock(&bucket->lock);
+		__hlist_del(&entry->line_node);
+		raw_spin_unlock(&bucket->lock);
+	}
 	dma_debug_put_entry(entry);
 }
 
@@ -743,14 +741,43 @@ static __always_inline struct dma_debug_entry *dma_debug_get_entry_irqsave(unsig
 }
 
 /*
- * Not inlined: dma_debug_stacks=full skips a fixed number of frames from
- * here up to the driver.
+ * Enter @entry, filled in, in the table.  Its cache line, if it holds one,
+ * is entered first, and a clash reported while the entry is in no
+ * unmap's reach.  Interrupts are off.
  */
-static noinline void dma_debug_record(struct device *dev, phys_addr_t phys, size_t size,
-				      enum dma_data_direction dir, dma_addr_t dma_addr,
-				      enum dma_debug_kind kind, unsigned long attrs,
-				      void *cpu_addr, int sg_nents, int sg_mapped,
-				      unsigned long caller)
+static __always_inline void dma_debug_enter(struct dma_debug_entry *entry)
+{
+	struct dma_debug_bucket *home = dma_debug_home(entry);
+	struct dma_debug_bucket *bucket;
+
+	if (entry->lines_tracked) {
+		bucket = dma_debug_bucket_of(entry->phys);
+		raw_spin_lock(&bucket->lock);
+		if (unlikely(dma_debug_line_enter(bucket, entry)))
+			dma_debug_report(entry->dev, entry, "cacheline-overlap",
+					 "another live mapping for device writes starts in the cache line of %pa+%zu",
+					 &entry->phys, entry->size);
+		if (bucket == home) {
+			hlist_add_head(&entry->node, &home->entries);
+			raw_spin_unlock(&bucket->lock);
+			return;
+		}
+		raw_spin_unlock(&bucket->lock);
+	}
+	raw_spin_lock(&home->lock);
+	hlist_add_head(&entry->node, &home->entries);
+	raw_spin_unlock(&home->lock);
+}
+
+/*
+ * Inlined into each hook that records, so that dma_debug_stacks=full skips
+ * the same two frames (the hook and its caller in mapping.c) for all.
+ */
+static __always_inline void dma_debug_record(struct device *dev, phys_addr_t phys, size_t size,
+					     enum dma_data_direction dir, dma_addr_t dma_addr,
+					     enum dma_debug_kind kind, unsigned long attrs,
+					     void *cpu_addr, int sg_nents, int sg_mapped,
+					     unsigned long caller)
 {
 	struct dma_debug_entry *entry;
 	unsigned long flags;
@@ -776,18 +803,13 @@ static noinline void dma_debug_record(struct device *dev, phys_addr_t phys, size
 	 * checker, so it is only taken when dma_debug_stacks=full asks.
 	 */
 	if (unlikely(dma_debug_full_stacks)) {
-		entry->nr_frames = stack_trace_save(entry->frames, DMA_DEBUG_FRAMES, 3);
+		entry->nr_frames = stack_trace_save(entry->frames, DMA_DEBUG_FRAMES, 2);
 	} else {
 		entry->frames[0] = caller;
 		entry->nr_frames = 1;
 	}
 	entry->lines_tracked = dma_debug_tracks_lines(kind, dir, attrs);
-	/* Reported before the entry is in the address table, where an unmap could take it. */
-	if (entry->lines_tracked && unlikely(dma_debug_line_enter(entry)))
-		dma_debug_report(dev, entry, "cacheline-overlap",
-				 "another live mapping for device writes starts in the cache line of %pa+%zu",
-				 &phys, size);
-	dma_debug_insert(entry);
+	dma_debug_enter(entry);
 	local_irq_restore(flags);
 }
 
@@ -820,8 +842,8 @@ static bool dma_debug_on_stack(phys_addr_t phys, size_t size)
  * the caller's stack.  dma_map_single() has already looked for the stack
  * by address (@stack_checked).
  */
-static void dma_debug_check_phys(struct device *dev, phys_addr_t phys, size_t size,
-				 bool stack_checked)
+static __always_inline void dma_debug_check_phys(struct device *dev, phys_addr_t phys,
+						 size_t size, bool stack_checked)
 {
 	if (dma_debug_overlaps(phys, size, __pa_symbol(_stext),
 			       __pa_symbol(_etext) - __pa_symbol(_stext)))
@@ -1270,8 +1292,10 @@ static void dma_debug_drop_leaks(struct dma_debug_leaks *leaks)
 		struct dma_debug_entry *entry;
 		struct hlist_node *next;
 		unsigned long flags;
+		HLIST_HEAD(gone);
 
-		raw_spin_lock_irqsave(&bucket->lock, flags);
+		local_irq_save(flags);
+		raw_spin_lock(&bucket->lock);
 		hlist_for_each_entry_safe(entry, next, &bucket->entries, node) {
 			if (entry->dev != leaks->dev)
 				continue;
@@ -1281,9 +1305,14 @@ static void dma_debug_drop_leaks(struct dma_debug_leaks *leaks)
 					dma_debug_kind_name[entry->kind], dir_name(entry->dir),
 					entry->nr_frames ? (void *)entry->frames[0] : NULL);
 			__hlist_del(&entry->node);
-			dma_debug_forget(entry);
+			dma_debug_line_leave_in(bucket, entry);
+			hlist_add_head(&entry->node, &gone);
 		}
-		raw_spin_unlock_irqrestore(&bucket->lock, flags);
+		raw_spin_unlock(&bucket->lock);
+		/* Other buckets' locks, for lines listed elsewhere, one at a time. */
+		hlist_for_each_entry_safe(entry, next, &gone, node)
+			dma_debug_forget(entry);
+		local_irq_restore(flags);
 	}
 }
 
@@ -1509,10 +1538,7 @@ static int __init dma_debug_init(void)
 	for (i = 0; i < ARRAY_SIZE(dma_debug_table); i++) {
 		raw_spin_lock_init(&dma_debug_table[i].lock);
 		INIT_HLIST_HEAD(&dma_debug_table[i].entries);
-	}
-	for (i = 0; i < ARRAY_SIZE(dma_debug_lines); i++) {
-		raw_spin_lock_init(&dma_debug_lines[i].lock);
-		INIT_HLIST_HEAD(&dma_debug_lines[i].entries);
+		INIT_HLIST_HEAD(&dma_debug_table[i].lines);
 	}
 	if (dma_debug_add_entries(dma_debug_nr_wanted, GFP_KERNEL)) {
 		dma_debug_give_up("could not preallocate tracking entries");
