@@ -28,6 +28,7 @@
 #include <linux/hash.h>
 #include <linux/init.h>
 #include <linux/mm.h>
+#include <linux/percpu.h>
 #include <linux/sched/task.h>
 #include <linux/sched/task_stack.h>
 #include <linux/scatterlist.h>
@@ -37,7 +38,6 @@
 #include <linux/stacktrace.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
-#include <linux/xarray.h>
 #include <kunit/visibility.h>
 #include <asm/sections.h>
 
@@ -59,6 +59,11 @@
 #define DMA_DEBUG_DEFAULT_ENTRIES	65536
 /* Entries added at a time when the pool runs dry. */
 #define DMA_DEBUG_GROW		(PAGE_SIZE / sizeof(struct dma_debug_entry))
+/*
+ * Free entries each CPU keeps for itself, moved to and from the shared
+ * pool this many at a time; a CPU holds at most twice as many.
+ */
+#define DMA_DEBUG_CACHE_BATCH	32
 #define DMA_DEBUG_UNBIND_SHOWN	8
 
 /* Whether the driver looked at the result of a single mapping. */
@@ -69,7 +74,9 @@ enum dma_debug_err_check {
 
 /**
  * struct dma_debug_entry - what the checker knows about one live mapping
- * @node: link in its hash bucket, or in the free list
+ * @node: link in the bucket of its bus address, or in a free list
+ * @line_node: link in the bucket of its CPU physical address, when
+ *	@lines_tracked
  * @dev: the device the mapping is for
  * @dma_addr: the address the device uses
  * @size: length in bytes
@@ -79,7 +86,7 @@ enum dma_debug_err_check {
  * @kind: which call made it
  * @dir: direction it was made with
  * @err_check: whether dma_mapping_error() was called on it
- * @lines_tracked: its first cache line is counted
+ * @lines_tracked: it holds its first cache line (is on a bucket's @lines)
  * @sg_nents: for sg mappings, the entry count passed to the map call
  * @sg_mapped: for sg mappings, the segment count the map call returned
  * @nr_frames: valid entries in @frames
@@ -87,6 +94,7 @@ enum dma_debug_err_check {
  */
 struct dma_debug_entry {
 	struct hlist_node node;
+	struct hlist_node line_node;
 	struct device *dev;
 	dma_addr_t dma_addr;
 	size_t size;
@@ -102,20 +110,66 @@ struct dma_debug_entry {
 	unsigned long frames[DMA_DEBUG_FRAMES];
 };
 
+/*
+ * The table.  A bucket lists the live mappings whose bus address starts in
+ * one of its granules (@entries), and the FROM_DEVICE or BIDIRECTIONAL
+ * streaming mappings whose CPU physical address starts in one of them
+ * (@lines), for the cache-line check: two such mappings starting in one
+ * cache line is a bug on any machine that must invalidate caches around
+ * DMA.  The entries link themselves into both lists, so tracking a line
+ * allocates nothing and forgetting it frees nothing.  One table serves
+ * both because bus and CPU addresses are the same on the direct path
+ * without an offset, the common case: there, one bucket lock covers a
+ * map or an unmap.
+ *
+ * Locking.  A hook switches interrupts off once, around all of its work on
+ * the table and the entry pool, and takes each bucket lock inside that
+ * with a plain raw_spin_lock().  Each switch of the interrupt flag and each
+ * out-of-line lock call is a measurable part of an unmap, so a hook pays
+ * for one switch, not one per lock as the _irqsave variants would have it.
+ * The locks are raw because the hooks run in any context, hard interrupts
+ * included, on PREEMPT_RT as well.  For the same reason of cost, the
+ * helpers on the map, unmap and sync paths are __always_inline: the
+ * compiler would keep several of them out of line, and under emulation
+ * (QEMU TCG, where the benchmarks run) a call and its return cost about
+ * as much as the bucket walk they wrap.
+ *
+ * At most two bucket locks are held at once: a bucket, then the large
+ * mappings' bucket.  Two ordinary buckets are never held together, so
+ * their order never matters.  The shared pool's lock and
+ * dma_debug_last_lock may be taken inside a bucket lock.  A report may be
+ * made with a bucket locked, which is what lets a lookup check an entry in
+ * place instead of copying it out.
+ */
 struct dma_debug_bucket {
-	spinlock_t lock;	/* protects @entries */
-	struct hlist_head entries;
+	raw_spinlock_t lock;		/* protects both lists */
+	struct hlist_head entries;	/* by bus address */
+	struct hlist_head lines;	/* by CPU physical address */
 };
 
-/* The hash buckets, then the bucket of mappings too large to walk back over. */
+/*
+ * The buckets, then one for the mappings too large to walk back over
+ * (only its @entries is used).
+ */
 static struct dma_debug_bucket dma_debug_table[DMA_DEBUG_HASH_SIZE + 1];
 #define dma_debug_large	(&dma_debug_table[DMA_DEBUG_HASH_SIZE])
 
-/* The entry pool. */
-static DEFINE_SPINLOCK(dma_debug_free_lock);
-static HLIST_HEAD(dma_debug_free);
-static u32 dma_debug_nr_free;
-static u32 dma_debug_min_free;
+/*
+ * The entry pool: a shared list, and a short list of free entries per CPU
+ * that takes the lock and the cache-line traffic of the shared one off the
+ * map and unmap paths.  A CPU's list is only touched by that CPU with
+ * interrupts off.
+ */
+struct dma_debug_cache {
+	struct hlist_head entries;
+	unsigned int count;
+};
+
+static DEFINE_PER_CPU(struct dma_debug_cache, dma_debug_cache);
+static DEFINE_RAW_SPINLOCK(dma_debug_pool_lock);
+static HLIST_HEAD(dma_debug_pool);
+static u32 dma_debug_pool_free;		/* entries in dma_debug_pool */
+static u32 dma_debug_min_free;		/* the lowest dma_debug_pool_free was */
 static u32 dma_debug_nr_total;
 static u32 dma_debug_nr_wanted = DMA_DEBUG_DEFAULT_ENTRIES;
 
@@ -130,15 +184,8 @@ static atomic_t dma_debug_errors = ATOMIC_INIT(0);
 /* Only devices bound to this driver (or with this name) are checked. */
 static struct dma_dev_filter dma_debug_filter = DMA_DEV_FILTER_INIT(dma_debug_filter);
 
-/*
- * Cache lines that some FROM_DEVICE or BIDIRECTIONAL streaming mapping
- * starts in, with a count.  Two such mappings starting in one line is a
- * bug on any machine that must invalidate caches around DMA.
- */
-static DEFINE_XARRAY_FLAGS(dma_debug_lines, XA_FLAGS_LOCK_IRQ);
-
 /* The last report, for the debugfs file last_error and the KUnit suite. */
-static DEFINE_SPINLOCK(dma_debug_last_lock);
+static DEFINE_RAW_SPINLOCK(dma_debug_last_lock);
 static char dma_debug_last[256];
 
 static const char *const dma_debug_kind_name[DMA_DEBUG_NR_KINDS] = {
@@ -194,9 +241,10 @@ static void dma_debug_print_frames(struct device *dev, const char *what,
  * One report: a line naming the check and the mapping, then the stack of
  * the offending call and, when the mapping is known, the stack that made
  * it.  Every report counts in error_count; only the first is printed
- * unless all_errors is set or num_errors allows more.
+ * unless all_errors is set or num_errors allows more.  Callers may hold a
+ * bucket lock, with interrupts off.
  */
-static __printf(4, 5)
+static __cold __printf(4, 5)
 void dma_debug_report(struct device *dev, const struct dma_debug_entry *entry,
 		      const char *check, const char *fmt, ...)
 {
@@ -215,11 +263,11 @@ void dma_debug_report(struct device *dev, const struct dma_debug_entry *entry,
 	va_start(args, fmt);
 	vaf.fmt = fmt;
 	vaf.va = &args;
-	spin_lock_irqsave(&dma_debug_last_lock, flags);
+	raw_spin_lock_irqsave(&dma_debug_last_lock, flags);
 	snprintf(dma_debug_last, sizeof(dma_debug_last), "%s %s: %s: %pV%s",
 		 dev ? dev_driver_string(dev) : "", dev ? dev_name(dev) : "", check, &vaf,
 		 mapping);
-	spin_unlock_irqrestore(&dma_debug_last_lock, flags);
+	raw_spin_unlock_irqrestore(&dma_debug_last_lock, flags);
 
 	if (dma_debug_should_print()) {
 		dev_err(dev, "DMA-API: %s: %pV%s\n", check, &vaf, mapping);
@@ -243,12 +291,12 @@ static int dma_debug_add_batch(unsigned int count, gfp_t gfp)
 	batch = kcalloc(count, sizeof(*batch), gfp);
 	if (!batch)
 		return -ENOMEM;
-	spin_lock_irqsave(&dma_debug_free_lock, flags);
+	raw_spin_lock_irqsave(&dma_debug_pool_lock, flags);
 	for (i = 0; i < count; i++)
-		hlist_add_head(&batch[i].node, &dma_debug_free);
-	dma_debug_nr_free += count;
+		hlist_add_head(&batch[i].node, &dma_debug_pool);
+	dma_debug_pool_free += count;
 	dma_debug_nr_total += count;
-	spin_unlock_irqrestore(&dma_debug_free_lock, flags);
+	raw_spin_unlock_irqrestore(&dma_debug_pool_lock, flags);
 	return 0;
 }
 
@@ -273,54 +321,102 @@ static void dma_debug_give_up(const char *why)
 		pr_err("checking disabled: %s\n", why);
 }
 
-static struct dma_debug_entry *dma_debug_get_entry(void)
+static __always_inline struct dma_debug_entry *dma_debug_first(struct hlist_head *list)
 {
-	struct dma_debug_entry *entry = NULL;
-	unsigned long flags;
+	return hlist_entry(list->first, struct dma_debug_entry, node);
+}
 
-	spin_lock_irqsave(&dma_debug_free_lock, flags);
-	if (hlist_empty(&dma_debug_free)) {
-		spin_unlock_irqrestore(&dma_debug_free_lock, flags);
-		if (dma_debug_add_entries(DMA_DEBUG_GROW, GFP_ATOMIC | __GFP_NOWARN)) {
-			dma_debug_give_up("out of tracking entries");
-			return NULL;
-		}
-		spin_lock_irqsave(&dma_debug_free_lock, flags);
+/*
+ * Move up to a batch of entries from the shared pool to @cache; returns
+ * how many.  Interrupts are off.
+ */
+static noinline unsigned int dma_debug_cache_refill(struct dma_debug_cache *cache)
+{
+	struct dma_debug_entry *entry;
+	unsigned int n;
+
+	raw_spin_lock(&dma_debug_pool_lock);
+	for (n = 0; n < DMA_DEBUG_CACHE_BATCH && !hlist_empty(&dma_debug_pool); n++) {
+		entry = dma_debug_first(&dma_debug_pool);
+		__hlist_del(&entry->node);
+		hlist_add_head(&entry->node, &cache->entries);
 	}
-	if (!hlist_empty(&dma_debug_free)) {
-		entry = hlist_entry(dma_debug_free.first, struct dma_debug_entry, node);
-		hlist_del(&entry->node);
-		dma_debug_nr_free--;
-		dma_debug_min_free = min(dma_debug_min_free, dma_debug_nr_free);
+	dma_debug_pool_free -= n;
+	dma_debug_min_free = min(dma_debug_min_free, dma_debug_pool_free);
+	raw_spin_unlock(&dma_debug_pool_lock);
+	cache->count += n;
+	return n;
+}
+
+/* Give a batch of @cache's entries back to the shared pool.  Interrupts are off. */
+static noinline void dma_debug_cache_drain(struct dma_debug_cache *cache)
+{
+	struct dma_debug_entry *entry;
+	unsigned int n;
+
+	raw_spin_lock(&dma_debug_pool_lock);
+	for (n = 0; n < DMA_DEBUG_CACHE_BATCH; n++) {
+		entry = dma_debug_first(&cache->entries);
+		__hlist_del(&entry->node);
+		hlist_add_head(&entry->node, &dma_debug_pool);
 	}
-	spin_unlock_irqrestore(&dma_debug_free_lock, flags);
-	if (entry)
-		memset(entry, 0, sizeof(*entry));
+	dma_debug_pool_free += n;
+	raw_spin_unlock(&dma_debug_pool_lock);
+	cache->count -= n;
+}
+
+/* A free entry from this CPU's list, or NULL if the pool is empty.  Interrupts are off. */
+static __always_inline struct dma_debug_entry *dma_debug_get_entry(void)
+{
+	struct dma_debug_cache *cache = this_cpu_ptr(&dma_debug_cache);
+	struct dma_debug_entry *entry;
+
+	if (unlikely(!cache->count) && !dma_debug_cache_refill(cache))
+		return NULL;
+	entry = dma_debug_first(&cache->entries);
+	__hlist_del(&entry->node);
+	cache->count--;
 	return entry;
 }
 
-static void dma_debug_put_entry(struct dma_debug_entry *entry)
+/* Interrupts are off. */
+static __always_inline void dma_debug_put_entry(struct dma_debug_entry *entry)
 {
-	unsigned long flags;
+	struct dma_debug_cache *cache = this_cpu_ptr(&dma_debug_cache);
 
-	spin_lock_irqsave(&dma_debug_free_lock, flags);
-	hlist_add_head(&entry->node, &dma_debug_free);
-	dma_debug_nr_free++;
-	spin_unlock_irqrestore(&dma_debug_free_lock, flags);
+	hlist_add_head(&entry->node, &cache->entries);
+	if (unlikely(++cache->count > 2 * DMA_DEBUG_CACHE_BATCH))
+		dma_debug_cache_drain(cache);
+}
+
+/*
+ * Free entries: the shared pool and every CPU's list.  The CPUs' counts
+ * are read without their owners' interrupts off, which is good enough for
+ * a statistic.
+ */
+static u32 dma_debug_nr_free(void)
+{
+	u32 free = READ_ONCE(dma_debug_pool_free);
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		free += READ_ONCE(per_cpu_ptr(&dma_debug_cache, cpu)->count);
+	return free;
 }
 
 /* ----------------------------------------------------------- the table */
 
 /**
- * struct dma_debug_call - what an unmap or free call says about the
- *	mapping it gives back
+ * struct dma_debug_call - what an unmap, free or sync call says about the
+ *	mapping it names
  * @dev: the device
  * @dma_addr: the address the call names
  * @size: the size it passes
  * @cpu_addr: the kernel address it passes (allocations), else NULL
- * @kind: which call it is
+ * @kind: which call it is (unmaps and frees)
  * @dir: the direction it passes
  * @sg_nents: the entry count it passes (scatterlists), else 0
+ * @for_cpu: for syncs, whether it is sync_for_cpu
  */
 struct dma_debug_call {
 	struct device *dev;
@@ -330,15 +426,16 @@ struct dma_debug_call {
 	enum dma_debug_kind kind;
 	enum dma_data_direction dir;
 	int sg_nents;
+	bool for_cpu;
 };
 
-static struct dma_debug_bucket *dma_debug_bucket_of(dma_addr_t dma_addr)
+static __always_inline struct dma_debug_bucket *dma_debug_bucket_of(dma_addr_t dma_addr)
 {
 	return &dma_debug_table[hash_64(dma_addr >> DMA_DEBUG_GRANULE_SHIFT,
 					DMA_DEBUG_HASH_BITS)];
 }
 
-static bool dma_debug_is_large(const struct dma_debug_entry *entry)
+static __always_inline bool dma_debug_is_large(const struct dma_debug_entry *entry)
 {
 	dma_addr_t last = entry->dma_addr + entry->size - 1;
 
@@ -347,27 +444,41 @@ static bool dma_debug_is_large(const struct dma_debug_entry *entry)
 }
 
 /* Large mappings are rare: their bucket is only locked when it holds some. */
-static bool dma_debug_large_in_use(void)
+static __always_inline bool dma_debug_large_in_use(void)
 {
 	return !hlist_empty(&dma_debug_large->entries);
 }
 
-static void dma_debug_insert(struct dma_debug_entry *entry)
+/* The bucket @entry is listed in by its bus address. */
+static __always_inline struct dma_debug_bucket *dma_debug_home(const struct dma_debug_entry *entry)
 {
-	struct dma_debug_bucket *bucket = dma_debug_is_large(entry) ? dma_debug_large :
-					  dma_debug_bucket_of(entry->dma_addr);
-	unsigned long flags;
+	return dma_debug_is_large(entry) ? dma_debug_large : dma_debug_bucket_of(entry->dma_addr);
+}
 
-	spin_lock_irqsave(&bucket->lock, flags);
-	hlist_add_head(&entry->node, &bucket->entries);
-	spin_unlock_irqrestore(&bucket->lock, flags);
+static __always_inline phys_addr_t dma_debug_line_of(const struct dma_debug_entry *entry)
+{
+	return entry->phys >> L1_CACHE_SHIFT;
+}
+
+/*
+ * Give up @entry's cache line if it is listed in @bucket, which the
+ * caller holds: the bucket of its bus address, when that is also the
+ * bucket of its CPU address.
+ */
+static __always_inline void dma_debug_line_leave_in(struct dma_debug_bucket *bucket,
+						    struct dma_debug_entry *entry)
+{
+	if (entry->lines_tracked && dma_debug_bucket_of(entry->phys) == bucket) {
+		__hlist_del(&entry->line_node);
+		entry->lines_tracked = false;
+	}
 }
 
 /*
  * In 6.12 dma_map_single() is dma_map_page() of the buffer's page, so
  * either unmap call may release a mapping made by either map call.
  */
-static bool dma_debug_same_kind(enum dma_debug_kind a, enum dma_debug_kind b)
+static __always_inline bool dma_debug_same_kind(enum dma_debug_kind a, enum dma_debug_kind b)
 {
 	return a == b || (a <= DMA_DEBUG_PAGE && b <= DMA_DEBUG_PAGE);
 }
@@ -378,8 +489,8 @@ static bool dma_debug_same_kind(enum dma_debug_kind a, enum dma_debug_kind b)
  * buffer several times for one device, so an unmap gives back the mapping
  * it describes best, and only what still differs is reported.
  */
-static unsigned int dma_debug_fit(const struct dma_debug_entry *entry,
-				  const struct dma_debug_call *call)
+static __always_inline unsigned int dma_debug_fit(const struct dma_debug_entry *entry,
+						  const struct dma_debug_call *call)
 {
 	if (entry->dev != call->dev || entry->dma_addr != call->dma_addr)
 		return 0;
@@ -390,9 +501,9 @@ static unsigned int dma_debug_fit(const struct dma_debug_entry *entry,
 #define DMA_DEBUG_PERFECT_FIT	5
 
 /* The entry in @bucket that fits @call best; the caller holds the lock. */
-static struct dma_debug_entry *dma_debug_best_fit(struct dma_debug_bucket *bucket,
-						  const struct dma_debug_call *call,
-						  unsigned int *fit)
+static __always_inline struct dma_debug_entry *
+dma_debug_best_fit(struct dma_debug_bucket *bucket, const struct dma_debug_call *call,
+		   unsigned int *fit)
 {
 	struct dma_debug_entry *entry, *best = NULL;
 	unsigned int f;
@@ -410,19 +521,23 @@ static struct dma_debug_entry *dma_debug_best_fit(struct dma_debug_bucket *bucke
 	return best;
 }
 
-/* Take the entry in @bucket that fits @call best out of it, if any. */
-static struct dma_debug_entry *dma_debug_take(struct dma_debug_bucket *bucket,
-					      const struct dma_debug_call *call)
+/*
+ * Take the entry in @bucket that fits @call best out of it, if any, with
+ * its cache line if that is listed there too.  Interrupts are off.
+ */
+static __always_inline struct dma_debug_entry *
+dma_debug_take(struct dma_debug_bucket *bucket, const struct dma_debug_call *call)
 {
 	struct dma_debug_entry *entry;
-	unsigned long flags;
 	unsigned int fit;
 
-	spin_lock_irqsave(&bucket->lock, flags);
+	raw_spin_lock(&bucket->lock);
 	entry = dma_debug_best_fit(bucket, call, &fit);
-	if (entry)
-		hlist_del(&entry->node);
-	spin_unlock_irqrestore(&bucket->lock, flags);
+	if (entry) {
+		__hlist_del(&entry->node);
+		dma_debug_line_leave_in(bucket, entry);
+	}
+	raw_spin_unlock(&bucket->lock);
 	return entry;
 }
 
@@ -430,80 +545,97 @@ static struct dma_debug_entry *dma_debug_take(struct dma_debug_bucket *bucket,
  * The same, choosing between @bucket and the large mappings' bucket in one
  * pass under both locks (@bucket always first, so the order is fixed).
  */
-static struct dma_debug_entry *dma_debug_take_either(struct dma_debug_bucket *bucket,
-						     const struct dma_debug_call *call)
+static noinline struct dma_debug_entry *
+dma_debug_take_either(struct dma_debug_bucket *bucket, const struct dma_debug_call *call)
 {
 	struct dma_debug_entry *entry, *large;
 	unsigned int fit, large_fit;
-	unsigned long flags;
 
-	spin_lock_irqsave(&bucket->lock, flags);
-	spin_lock_nested(&dma_debug_large->lock, SINGLE_DEPTH_NESTING);
+	raw_spin_lock(&bucket->lock);
+	raw_spin_lock_nested(&dma_debug_large->lock, SINGLE_DEPTH_NESTING);
 	entry = dma_debug_best_fit(bucket, call, &fit);
 	large = dma_debug_best_fit(dma_debug_large, call, &large_fit);
 	if (large_fit > fit)
 		entry = large;
 	if (entry)
-		hlist_del(&entry->node);
-	spin_unlock(&dma_debug_large->lock);
-	spin_unlock_irqrestore(&bucket->lock, flags);
+		__hlist_del(&entry->node);
+	raw_spin_unlock(&dma_debug_large->lock);
+	raw_spin_unlock(&bucket->lock);
 	return entry;
 }
 
 /*
  * Take the entry that fits @call best out of the table.  Returns NULL if
- * @call's device has no mapping starting at @call's address.
+ * @call's device has no mapping starting at @call's address.  Interrupts
+ * are off.
  */
-static struct dma_debug_entry *dma_debug_remove(const struct dma_debug_call *call)
+static __always_inline struct dma_debug_entry *dma_debug_remove(const struct dma_debug_call *call)
 {
 	struct dma_debug_bucket *bucket = dma_debug_bucket_of(call->dma_addr);
 
-	if (dma_debug_large_in_use())
+	if (unlikely(dma_debug_large_in_use()))
 		return dma_debug_take_either(bucket, call);
 	return dma_debug_take(bucket, call);
 }
 
-/* Copy out an entry of @dev in @bucket whose range holds @dma_addr. */
-static bool dma_debug_find_in(struct dma_debug_bucket *bucket, struct device *dev,
-			      dma_addr_t dma_addr, struct dma_debug_entry *found)
+/* An entry of @dev in @bucket whose range holds @dma_addr; the caller holds the lock. */
+static __always_inline struct dma_debug_entry *
+dma_debug_containing_in(struct dma_debug_bucket *bucket, struct device *dev, dma_addr_t dma_addr)
 {
 	struct dma_debug_entry *entry;
-	unsigned long flags;
-	bool hit = false;
 
-	spin_lock_irqsave(&bucket->lock, flags);
 	hlist_for_each_entry(entry, &bucket->entries, node) {
 		if (entry->dev == dev && dma_addr >= entry->dma_addr &&
-		    dma_addr - entry->dma_addr < entry->size) {
-			*found = *entry;
-			hit = true;
-			break;
-		}
+		    dma_addr - entry->dma_addr < entry->size)
+			return entry;
 	}
-	spin_unlock_irqrestore(&bucket->lock, flags);
-	return hit;
+	return NULL;
 }
 
 /*
- * Copy out the entry of @dev whose range contains @dma_addr, if any.  A
- * sync may start anywhere inside a mapping, so the buckets of earlier
- * granules are searched too, and then the large mappings.  Returns false
- * when nothing contains it.
+ * Call @inspect on the entry in @bucket that contains @call's address, if
+ * there is one, with the bucket locked; returns whether there was.
  */
-static bool dma_debug_find_containing(struct device *dev, dma_addr_t dma_addr,
-				      struct dma_debug_entry *found)
+static __always_inline bool
+dma_debug_inspect_in(struct dma_debug_bucket *bucket, const struct dma_debug_call *call,
+		     void (*inspect)(const struct dma_debug_call *call,
+				     const struct dma_debug_entry *entry))
 {
-	dma_addr_t granule = dma_addr >> DMA_DEBUG_GRANULE_SHIFT;
+	struct dma_debug_entry *entry;
+
+	raw_spin_lock(&bucket->lock);
+	entry = dma_debug_containing_in(bucket, call->dev, call->dma_addr);
+	if (entry)
+		inspect(call, entry);
+	raw_spin_unlock(&bucket->lock);
+	return entry;
+}
+
+/*
+ * Call @inspect on the entry of @call's device whose range contains
+ * @call's address, in place, with its bucket locked: the caller's checks
+ * and reports need no copy of it.  A sync may start anywhere inside a
+ * mapping, so the buckets of earlier granules are searched too, and then
+ * the large mappings.  Returns false when nothing contains the address.
+ *
+ * Always inlined, so that @inspect, a constant in every caller, is a
+ * direct call.  Interrupts are off.
+ */
+static __always_inline bool
+dma_debug_inspect_containing(const struct dma_debug_call *call,
+			     void (*inspect)(const struct dma_debug_call *call,
+					     const struct dma_debug_entry *entry))
+{
+	dma_addr_t granule = call->dma_addr >> DMA_DEBUG_GRANULE_SHIFT;
 	unsigned int back;
 
 	for (back = 0; back <= DMA_DEBUG_MAX_WALK && back <= granule; back++) {
-		dma_addr_t probe = (granule - back) << DMA_DEBUG_GRANULE_SHIFT;
-
-		if (dma_debug_find_in(dma_debug_bucket_of(probe), dev, dma_addr, found))
+		if (dma_debug_inspect_in(dma_debug_bucket_of((granule - back) <<
+							     DMA_DEBUG_GRANULE_SHIFT),
+					 call, inspect))
 			return true;
 	}
-	return dma_debug_large_in_use() &&
-	       dma_debug_find_in(dma_debug_large, dev, dma_addr, found);
+	return dma_debug_large_in_use() && dma_debug_inspect_in(dma_debug_large, call, inspect);
 }
 
 /* Calls @fn on every live entry, with the entry's bucket locked. */
@@ -517,81 +649,143 @@ static void dma_debug_for_each(void (*fn)(struct dma_debug_entry *entry, void *d
 		struct dma_debug_entry *entry;
 		unsigned long flags;
 
-		spin_lock_irqsave(&bucket->lock, flags);
+		raw_spin_lock_irqsave(&bucket->lock, flags);
 		hlist_for_each_entry(entry, &bucket->entries, node)
 			fn(entry, data);
-		spin_unlock_irqrestore(&bucket->lock, flags);
+		raw_spin_unlock_irqrestore(&bucket->lock, flags);
 	}
 }
 
 /* ------------------------------------------------------- cache lines */
 
-static bool dma_debug_tracks_lines(enum dma_debug_kind kind, enum dma_data_direction dir,
-				   unsigned long attrs)
+static __always_inline bool dma_debug_tracks_lines(enum dma_debug_kind kind,
+						   enum dma_data_direction dir,
+						   unsigned long attrs)
 {
 	return (kind == DMA_DEBUG_SINGLE || kind == DMA_DEBUG_PAGE || kind == DMA_DEBUG_SG) &&
 		dir != DMA_TO_DEVICE && !(attrs & DMA_ATTR_SKIP_CPU_SYNC);
 }
 
-/* Adds @delta to the count of the line; returns the count it had before. */
-static unsigned long dma_debug_line_add(unsigned long line, long delta)
+/*
+ * Enter @entry's first cache line in @bucket, the bucket of its CPU
+ * address, which the caller holds.  Only the line a mapping starts in is
+ * tracked, as upstream's checker does.  The line a mapping ends in is
+ * often shared with a neighbour (the next kmalloc object, say), which is
+ * harmless on cache-coherent machines like x86, where tracking it reported
+ * correct drivers.  What that misses is described in dmacore.rst.
+ *
+ * Returns whether another live mapping already starts in the line.
+ */
+static __always_inline bool dma_debug_line_enter(struct dma_debug_bucket *bucket,
+						 struct dma_debug_entry *entry)
 {
-	unsigned long flags, old;
-	void *slot;
+	phys_addr_t line = dma_debug_line_of(entry);
+	struct dma_debug_entry *other;
+	bool shared = false;
 
-	xa_lock_irqsave(&dma_debug_lines, flags);
-	slot = xa_load(&dma_debug_lines, line);
-	old = slot ? xa_to_value(slot) : 0;
-	if (delta > 0 || old > 1)
-		__xa_store(&dma_debug_lines, line, xa_mk_value(old + delta), GFP_ATOMIC);
-	else if (old)
-		__xa_erase(&dma_debug_lines, line);
-	xa_unlock_irqrestore(&dma_debug_lines, flags);
-	return old;
+	hlist_for_each_entry(other, &bucket->lines, line_node) {
+		if (dma_debug_line_of(other) == line) {
+			shared = true;
+			break;
+		}
+	}
+	hlist_add_head(&entry->line_node, &bucket->lines);
+	return shared;
 }
 
 /*
- * Only the line a mapping starts in is tracked, as upstream's checker does.
- * The line a mapping ends in is often shared with a neighbour (the next
- * kmalloc object, say), which is harmless on cache-coherent machines like
- * x86, where tracking it reported correct drivers.  What that misses is
- * described in dmacore.rst.  @entry describes the mapping for the report.
+ * Return an entry that has left its bucket, and the cache line it still
+ * holds.  No bucket is locked; interrupts are off.
  */
-static void dma_debug_lines_map(struct device *dev, phys_addr_t phys, size_t size,
-				const struct dma_debug_entry *entry)
+static __always_inline void dma_debug_forget(struct dma_debug_entry *entry)
 {
-	if (dma_debug_line_add(phys >> L1_CACHE_SHIFT, 1))
-		dma_debug_report(dev, entry, "cacheline-overlap",
-				 "another live mapping for device writes starts in the cache line of %pa+%zu",
-				 &phys, size);
-}
+	if (entry->lines_tracked) {
+		struct dma_debug_bucket *bucket = dma_debug_bucket_of(entry->phys);
 
-/* Return an entry that has left the table, and the cache line it held. */
-static void dma_debug_forget(struct dma_debug_entry *entry)
-{
-	if (entry->lines_tracked)
-		dma_debug_line_add(entry->phys >> L1_CACHE_SHIFT, -1);
+		raw_spin_lock(&bucket->lock);
+		__hlist_del(&entry->line_node);
+		raw_spin_unlock(&bucket->lock);
+	}
 	dma_debug_put_entry(entry);
 }
 
 /* ---------------------------------------------------------- the hooks */
 
-static bool dma_debug_watching(struct device *dev)
+static __always_inline bool dma_debug_watching(struct device *dev)
 {
 	if (unlikely(!READ_ONCE(dma_debug_ready) || READ_ONCE(dma_debug_off) || !dev))
 		return false;
 	return dma_dev_filter_matches(&dma_debug_filter, dev);
 }
 
-static void dma_debug_record(struct device *dev, phys_addr_t phys, size_t size,
-			     enum dma_data_direction dir, dma_addr_t dma_addr,
-			     enum dma_debug_kind kind, unsigned long attrs, void *cpu_addr,
-			     int sg_nents, int sg_mapped, unsigned long caller)
+/*
+ * A free entry, returned with interrupts off; when the pool has run dry it
+ * grows first, with interrupts as the caller had them.  Returns NULL, with
+ * interrupts as they were, if it cannot grow.
+ */
+static __always_inline struct dma_debug_entry *dma_debug_get_entry_irqsave(unsigned long *flags)
 {
-	struct dma_debug_entry *entry = dma_debug_get_entry();
+	struct dma_debug_entry *entry;
 
+	for (;;) {
+		local_irq_save(*flags);
+		entry = dma_debug_get_entry();
+		if (likely(entry))
+			return entry;
+		local_irq_restore(*flags);
+		if (dma_debug_add_entries(DMA_DEBUG_GROW, GFP_ATOMIC | __GFP_NOWARN)) {
+			dma_debug_give_up("out of tracking entries");
+			return NULL;
+		}
+	}
+}
+
+/*
+ * Enter @entry, filled in, in the table.  Its cache line, if it holds one,
+ * is entered first, and a clash reported while the entry is in no
+ * unmap's reach.  Interrupts are off.
+ */
+static __always_inline void dma_debug_enter(struct dma_debug_entry *entry)
+{
+	struct dma_debug_bucket *home = dma_debug_home(entry);
+	struct dma_debug_bucket *bucket;
+
+	if (entry->lines_tracked) {
+		bucket = dma_debug_bucket_of(entry->phys);
+		raw_spin_lock(&bucket->lock);
+		if (unlikely(dma_debug_line_enter(bucket, entry)))
+			dma_debug_report(entry->dev, entry, "cacheline-overlap",
+					 "another live mapping for device writes starts in the cache line of %pa+%zu",
+					 &entry->phys, entry->size);
+		if (bucket == home) {
+			hlist_add_head(&entry->node, &home->entries);
+			raw_spin_unlock(&bucket->lock);
+			return;
+		}
+		raw_spin_unlock(&bucket->lock);
+	}
+	raw_spin_lock(&home->lock);
+	hlist_add_head(&entry->node, &home->entries);
+	raw_spin_unlock(&home->lock);
+}
+
+/*
+ * Inlined into each hook that records, so that dma_debug_stacks=full skips
+ * the same two frames (the hook and its caller in mapping.c) for all.
+ */
+static __always_inline void dma_debug_record(struct device *dev, phys_addr_t phys, size_t size,
+					     enum dma_data_direction dir, dma_addr_t dma_addr,
+					     enum dma_debug_kind kind, unsigned long attrs,
+					     void *cpu_addr, int sg_nents, int sg_mapped,
+					     unsigned long caller)
+{
+	struct dma_debug_entry *entry;
+	unsigned long flags;
+
+	entry = dma_debug_get_entry_irqsave(&flags);
 	if (!entry)
 		return;
+	/* Every field is set; a free entry holds whatever it held last. */
 	entry->dev = dev;
 	entry->dma_addr = dma_addr;
 	entry->size = size;
@@ -608,16 +802,15 @@ static void dma_debug_record(struct device *dev, phys_addr_t phys, size_t size,
 	 * nothing; a full unwind per mapping would dominate the cost of the
 	 * checker, so it is only taken when dma_debug_stacks=full asks.
 	 */
-	if (dma_debug_full_stacks) {
-		entry->nr_frames = stack_trace_save(entry->frames, DMA_DEBUG_FRAMES, 3);
+	if (unlikely(dma_debug_full_stacks)) {
+		entry->nr_frames = stack_trace_save(entry->frames, DMA_DEBUG_FRAMES, 2);
 	} else {
 		entry->frames[0] = caller;
 		entry->nr_frames = 1;
 	}
 	entry->lines_tracked = dma_debug_tracks_lines(kind, dir, attrs);
-	if (entry->lines_tracked)
-		dma_debug_lines_map(dev, phys, size, entry);
-	dma_debug_insert(entry);
+	dma_debug_enter(entry);
+	local_irq_restore(flags);
 }
 
 static bool dma_debug_overlaps(phys_addr_t a, size_t a_len, phys_addr_t b, size_t b_len)
@@ -649,8 +842,8 @@ static bool dma_debug_on_stack(phys_addr_t phys, size_t size)
  * the caller's stack.  dma_map_single() has already looked for the stack
  * by address (@stack_checked).
  */
-static void dma_debug_check_phys(struct device *dev, phys_addr_t phys, size_t size,
-				 bool stack_checked)
+static __always_inline void dma_debug_check_phys(struct device *dev, phys_addr_t phys,
+						 size_t size, bool stack_checked)
 {
 	if (dma_debug_overlaps(phys, size, __pa_symbol(_stext),
 			       __pa_symbol(_etext) - __pa_symbol(_stext)))
@@ -714,14 +907,14 @@ void debug_dma_map(struct device *dev, phys_addr_t phys, size_t size,
 	dma_debug_record(dev, phys, size, dir, dma_addr, kind, attrs, NULL, 0, 0, caller);
 }
 
-static bool dma_debug_mark_checked(struct dma_debug_bucket *bucket, struct device *dev,
-				   dma_addr_t dma_addr)
+/* Interrupts are off. */
+static __always_inline bool dma_debug_mark_checked(struct dma_debug_bucket *bucket,
+						   struct device *dev, dma_addr_t dma_addr)
 {
 	struct dma_debug_entry *entry;
-	unsigned long flags;
 	bool marked = false;
 
-	spin_lock_irqsave(&bucket->lock, flags);
+	raw_spin_lock(&bucket->lock);
 	hlist_for_each_entry(entry, &bucket->entries, node) {
 		if (entry->dev == dev && entry->dma_addr == dma_addr &&
 		    entry->err_check == DMA_ERR_NOT_TESTED) {
@@ -730,7 +923,7 @@ static bool dma_debug_mark_checked(struct dma_debug_bucket *bucket, struct devic
 			break;
 		}
 	}
-	spin_unlock_irqrestore(&bucket->lock, flags);
+	raw_spin_unlock(&bucket->lock);
 	return marked;
 }
 
@@ -741,20 +934,33 @@ static bool dma_debug_mark_checked(struct dma_debug_bucket *bucket, struct devic
  */
 void debug_dma_mapping_error(struct device *dev, dma_addr_t dma_addr)
 {
+	unsigned long flags;
+
 	if (!dma_debug_watching(dev) || dma_addr == DMA_MAPPING_ERROR)
 		return;
+	local_irq_save(flags);
 	if (!dma_debug_mark_checked(dma_debug_bucket_of(dma_addr), dev, dma_addr) &&
 	    dma_debug_large_in_use())
 		dma_debug_mark_checked(dma_debug_large, dev, dma_addr);
+	local_irq_restore(flags);
 }
 EXPORT_SYMBOL(debug_dma_mapping_error);
+
+/* Whether dma_debug_check_release() has anything to report. */
+static __always_inline bool dma_debug_release_differs(const struct dma_debug_call *call,
+						      const struct dma_debug_entry *entry)
+{
+	return !dma_debug_same_kind(entry->kind, call->kind) || entry->size != call->size ||
+	       entry->dir != call->dir || entry->cpu_addr != call->cpu_addr ||
+	       entry->err_check == DMA_ERR_NOT_TESTED;
+}
 
 /*
  * Compare what an unmap or free call says with what was mapped, and report
  * every difference.  @entry has already left the table.
  */
-static void dma_debug_check_release(const struct dma_debug_call *call,
-				    struct dma_debug_entry *entry)
+static noinline void dma_debug_check_release(const struct dma_debug_call *call,
+					     const struct dma_debug_entry *entry)
 {
 	struct device *dev = call->dev;
 
@@ -776,38 +982,56 @@ static void dma_debug_check_release(const struct dma_debug_call *call,
 				 "dma_mapping_error() was never called on this mapping");
 }
 
+static void dma_debug_report_inside(const struct dma_debug_call *call,
+				    const struct dma_debug_entry *entry)
+{
+	dma_debug_report(call->dev, entry, "free-inside-mapping",
+			 "%s of %pad, which is inside a mapping",
+			 dma_debug_kind_name[call->kind], &call->dma_addr);
+}
+
+/*
+ * An unmap or free of an address where no mapping of the device starts:
+ * either inside one, or nowhere.  Interrupts are off.
+ */
+static noinline void dma_debug_report_unknown(const struct dma_debug_call *call)
+{
+	if (!dma_debug_inspect_containing(call, dma_debug_report_inside))
+		dma_debug_report(call->dev, NULL, "free-unmapped",
+				 "%s free of %pad (size %zu), which was never mapped",
+				 dma_debug_kind_name[call->kind], &call->dma_addr, call->size);
+}
+
 /*
  * Unmap or free of the entry starting at @call's address; see the hooks
  * below.  Returns the entry, out of the table, for the caller to look at
- * and forget; NULL if there was none.
+ * and forget; NULL if there was none.  Interrupts are off.
  */
-static struct dma_debug_entry *dma_debug_release(const struct dma_debug_call *call)
+static __always_inline struct dma_debug_entry *
+dma_debug_release(const struct dma_debug_call *call)
 {
-	struct dma_debug_entry *entry, inside;
+	struct dma_debug_entry *entry = dma_debug_remove(call);
 
-	entry = dma_debug_remove(call);
-	if (!entry) {
-		if (dma_debug_find_containing(call->dev, call->dma_addr, &inside))
-			dma_debug_report(call->dev, &inside, "free-inside-mapping",
-					 "%s of %pad, which is inside a mapping",
-					 dma_debug_kind_name[call->kind], &call->dma_addr);
-		else
-			dma_debug_report(call->dev, NULL, "free-unmapped",
-					 "%s free of %pad (size %zu), which was never mapped",
-					 dma_debug_kind_name[call->kind], &call->dma_addr,
-					 call->size);
+	if (unlikely(!entry)) {
+		dma_debug_report_unknown(call);
 		return NULL;
 	}
-	dma_debug_check_release(call, entry);
+	if (unlikely(dma_debug_release_differs(call, entry)))
+		dma_debug_check_release(call, entry);
 	return entry;
 }
 
-static void dma_debug_give_back(const struct dma_debug_call *call)
+/* Interrupts are switched off once, for the table and the pool both. */
+static __always_inline void dma_debug_give_back(const struct dma_debug_call *call)
 {
-	struct dma_debug_entry *entry = dma_debug_release(call);
+	struct dma_debug_entry *entry;
+	unsigned long flags;
 
-	if (entry)
+	local_irq_save(flags);
+	entry = dma_debug_release(call);
+	if (likely(entry))
 		dma_debug_forget(entry);
+	local_irq_restore(flags);
 }
 
 /**
@@ -938,27 +1162,48 @@ void debug_dma_unmap_sg(struct device *dev, struct scatterlist *sgl, int nents,
 	};
 	struct dma_debug_entry *first;
 	struct scatterlist *sg;
-	int i, mapped;
+	unsigned long flags;
+	int i, mapped = 0;
 
 	if (!dma_debug_watching(dev))
 		return;
 	call.dma_addr = sg_dma_address(sgl);
 	call.size = sg_dma_len(sgl);
+	local_irq_save(flags);
 	first = dma_debug_release(&call);
-	if (!first)
-		return;
-	if (first->kind == DMA_DEBUG_SG && first->sg_nents != nents)
-		dma_debug_report(dev, first, "wrong-nents",
-				 "unmapped with %d entries, mapped with %d",
-				 nents, first->sg_nents);
-	mapped = first->sg_mapped;
-	dma_debug_forget(first);
+	if (first) {
+		if (first->kind == DMA_DEBUG_SG && first->sg_nents != nents)
+			dma_debug_report(dev, first, "wrong-nents",
+					 "unmapped with %d entries, mapped with %d",
+					 nents, first->sg_nents);
+		mapped = first->sg_mapped;
+		dma_debug_forget(first);
+	}
+	local_irq_restore(flags);
 
 	for_each_sg(sg_next(sgl), sg, mapped - 1, i) {
 		call.dma_addr = sg_dma_address(sg);
 		call.size = sg_dma_len(sg);
 		dma_debug_give_back(&call);
 	}
+}
+
+static const char *dma_debug_sync_name(const struct dma_debug_call *call)
+{
+	return call->for_cpu ? "sync_for_cpu" : "sync_for_device";
+}
+
+/* What a sync may not do to the mapping @entry it falls in. */
+static __always_inline void dma_debug_check_sync(const struct dma_debug_call *call,
+						 const struct dma_debug_entry *entry)
+{
+	if (unlikely(call->dma_addr - entry->dma_addr + call->size > entry->size))
+		dma_debug_report(call->dev, entry, "sync-out-of-range",
+				 "%s of %pad+%zu runs past the end of the mapping",
+				 dma_debug_sync_name(call), &call->dma_addr, call->size);
+	if (unlikely(entry->dir != DMA_BIDIRECTIONAL && entry->dir != call->dir))
+		dma_debug_report(call->dev, entry, "sync-wrong-direction", "%s with direction %s",
+				 dma_debug_sync_name(call), dir_name(call->dir));
 }
 
 /**
@@ -972,23 +1217,29 @@ void debug_dma_unmap_sg(struct device *dev, struct scatterlist *sgl, int nents,
 void debug_dma_sync(struct device *dev, dma_addr_t dma_addr, size_t size,
 		    enum dma_data_direction dir, bool for_cpu)
 {
-	const char *call = for_cpu ? "sync_for_cpu" : "sync_for_device";
-	struct dma_debug_entry entry;
+	struct dma_debug_call call = {
+		.dev = dev, .dma_addr = dma_addr, .size = size, .dir = dir, .for_cpu = for_cpu,
+	};
+	unsigned long flags;
+	bool mapped;
 
 	if (!dma_debug_watching(dev))
 		return;
-	if (!dma_debug_find_containing(dev, dma_addr, &entry)) {
+	local_irq_save(flags);
+	mapped = dma_debug_inspect_containing(&call, dma_debug_check_sync);
+	local_irq_restore(flags);
+	if (unlikely(!mapped))
 		dma_debug_report(dev, NULL, "sync-unmapped", "%s of %pad+%zu, which is not mapped",
-				 call, &dma_addr, size);
-		return;
-	}
-	if (dma_addr - entry.dma_addr + size > entry.size)
-		dma_debug_report(dev, &entry, "sync-out-of-range",
-				 "%s of %pad+%zu runs past the end of the mapping", call,
-				 &dma_addr, size);
-	if (entry.dir != DMA_BIDIRECTIONAL && entry.dir != dir)
-		dma_debug_report(dev, &entry, "sync-wrong-direction", "%s with direction %s",
-				 call, dir_name(dir));
+				 dma_debug_sync_name(&call), &dma_addr, size);
+}
+
+static void dma_debug_check_sync_nents(const struct dma_debug_call *call,
+				       const struct dma_debug_entry *entry)
+{
+	if (entry->kind == DMA_DEBUG_SG && entry->sg_nents != call->sg_nents)
+		dma_debug_report(call->dev, entry, "wrong-nents",
+				 "synced with %d entries, mapped with %d", call->sg_nents,
+				 entry->sg_nents);
 }
 
 /**
@@ -1002,16 +1253,18 @@ void debug_dma_sync(struct device *dev, dma_addr_t dma_addr, size_t size,
 void debug_dma_sync_sg(struct device *dev, struct scatterlist *sgl, int nelems,
 		       enum dma_data_direction dir, bool for_cpu)
 {
-	struct dma_debug_entry first;
+	struct dma_debug_call call = {
+		.dev = dev, .dma_addr = sg_dma_address(sgl), .sg_nents = nelems,
+	};
 	struct scatterlist *sg;
+	unsigned long flags;
 	int i;
 
 	if (!dma_debug_watching(dev))
 		return;
-	if (dma_debug_find_containing(dev, sg_dma_address(sgl), &first) &&
-	    first.kind == DMA_DEBUG_SG && first.sg_nents != nelems)
-		dma_debug_report(dev, &first, "wrong-nents",
-				 "synced with %d entries, mapped with %d", nelems, first.sg_nents);
+	local_irq_save(flags);
+	dma_debug_inspect_containing(&call, dma_debug_check_sync_nents);
+	local_irq_restore(flags);
 	for_each_sg(sgl, sg, nelems, i) {
 		if (!sg_dma_len(sg))
 			break;
@@ -1039,8 +1292,10 @@ static void dma_debug_drop_leaks(struct dma_debug_leaks *leaks)
 		struct dma_debug_entry *entry;
 		struct hlist_node *next;
 		unsigned long flags;
+		HLIST_HEAD(gone);
 
-		spin_lock_irqsave(&bucket->lock, flags);
+		local_irq_save(flags);
+		raw_spin_lock(&bucket->lock);
 		hlist_for_each_entry_safe(entry, next, &bucket->entries, node) {
 			if (entry->dev != leaks->dev)
 				continue;
@@ -1049,10 +1304,15 @@ static void dma_debug_drop_leaks(struct dma_debug_leaks *leaks)
 					&entry->dma_addr, entry->size,
 					dma_debug_kind_name[entry->kind], dir_name(entry->dir),
 					entry->nr_frames ? (void *)entry->frames[0] : NULL);
-			hlist_del(&entry->node);
-			dma_debug_forget(entry);
+			__hlist_del(&entry->node);
+			dma_debug_line_leave_in(bucket, entry);
+			hlist_add_head(&entry->node, &gone);
 		}
-		spin_unlock_irqrestore(&bucket->lock, flags);
+		raw_spin_unlock(&bucket->lock);
+		/* Other buckets' locks, for lines listed elsewhere, one at a time. */
+		hlist_for_each_entry_safe(entry, next, &gone, node)
+			dma_debug_forget(entry);
+		local_irq_restore(flags);
 	}
 }
 
@@ -1172,9 +1432,9 @@ static int last_error_show(struct seq_file *seq, void *v)
 {
 	unsigned long flags;
 
-	spin_lock_irqsave(&dma_debug_last_lock, flags);
+	raw_spin_lock_irqsave(&dma_debug_last_lock, flags);
 	seq_printf(seq, "%s\n", dma_debug_last);
-	spin_unlock_irqrestore(&dma_debug_last_lock, flags);
+	raw_spin_unlock_irqrestore(&dma_debug_last_lock, flags);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(last_error);
@@ -1195,6 +1455,13 @@ static int error_count_get(void *data, u64 *val)
 }
 DEFINE_DEBUGFS_ATTRIBUTE(error_count_fops, error_count_get, NULL, "%llu\n");
 
+static int num_free_entries_get(void *data, u64 *val)
+{
+	*val = dma_debug_nr_free();
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(num_free_entries_fops, num_free_entries_get, NULL, "%llu\n");
+
 static int __init dma_debug_debugfs_init(void)
 {
 	struct dentry *dir;
@@ -1209,7 +1476,7 @@ static int __init dma_debug_debugfs_init(void)
 	debugfs_create_file("last_error", 0444, dir, NULL, &last_error_fops);
 	debugfs_create_file_unsafe("error_count", 0444, dir, NULL, &error_count_fops);
 	debugfs_create_u32("num_errors", 0644, dir, &dma_debug_errors_to_show);
-	debugfs_create_u32("num_free_entries", 0444, dir, &dma_debug_nr_free);
+	debugfs_create_file_unsafe("num_free_entries", 0444, dir, NULL, &num_free_entries_fops);
 	debugfs_create_u32("min_free_entries", 0444, dir, &dma_debug_min_free);
 	debugfs_create_u32("nr_total_entries", 0444, dir, &dma_debug_nr_total);
 	dma_dev_filter_debugfs(&dma_debug_filter, "driver_filter", dir, 0644);
@@ -1269,14 +1536,15 @@ static int __init dma_debug_init(void)
 	if (dma_debug_off)
 		return 0;
 	for (i = 0; i < ARRAY_SIZE(dma_debug_table); i++) {
-		spin_lock_init(&dma_debug_table[i].lock);
+		raw_spin_lock_init(&dma_debug_table[i].lock);
 		INIT_HLIST_HEAD(&dma_debug_table[i].entries);
+		INIT_HLIST_HEAD(&dma_debug_table[i].lines);
 	}
 	if (dma_debug_add_entries(dma_debug_nr_wanted, GFP_KERNEL)) {
 		dma_debug_give_up("could not preallocate tracking entries");
 		return 0;
 	}
-	dma_debug_min_free = dma_debug_nr_free;
+	dma_debug_min_free = dma_debug_pool_free;
 	WRITE_ONCE(dma_debug_ready, true);
 	pr_info("tracking with %u preallocated entries\n", dma_debug_nr_total);
 	return 0;
@@ -1314,9 +1582,9 @@ void dma_debug_last_report(char *buf, size_t len)
 {
 	unsigned long flags;
 
-	spin_lock_irqsave(&dma_debug_last_lock, flags);
+	raw_spin_lock_irqsave(&dma_debug_last_lock, flags);
 	strscpy(buf, dma_debug_last, len);
-	spin_unlock_irqrestore(&dma_debug_last_lock, flags);
+	raw_spin_unlock_irqrestore(&dma_debug_last_lock, flags);
 }
 EXPORT_SYMBOL_IF_KUNIT(dma_debug_last_report);
 

@@ -438,6 +438,70 @@ static void overlapping_cacheline(struct kunit *test)
 	EXPECT_REPORTS(test, 1, "cacheline-overlap");
 }
 
+/* Map @len bytes at @buf for @dir, as a correct driver would. */
+static dma_addr_t map_or_fail(struct kunit *test, void *buf, size_t len,
+			      enum dma_data_direction dir)
+{
+	struct dma_debug_test *t = test->priv;
+	dma_addr_t dma = dma_map_single(t->dev, buf, len, dir);
+
+	KUNIT_ASSERT_FALSE(test, dma_mapping_error(t->dev, dma));
+	return dma;
+}
+
+/*
+ * Each mapping holds the line it starts in until it is unmapped, however
+ * the mappings of one line come and go.
+ */
+static void cacheline_held_until_unmapped(struct kunit *test)
+{
+	struct dma_debug_test *t = test->priv;
+	u8 *buf = kunit_kzalloc(test, L1_CACHE_BYTES, GFP_KERNEL);
+	dma_addr_t a, b, c;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	a = map_or_fail(test, buf, 16, DMA_FROM_DEVICE);
+	b = map_or_fail(test, buf + 32, 16, DMA_FROM_DEVICE);
+	EXPECT_REPORTS(test, 1, "cacheline-overlap");
+	dma_unmap_single(t->dev, a, 16, DMA_FROM_DEVICE);
+
+	/* @b still starts in the line */
+	c = map_or_fail(test, buf, 16, DMA_FROM_DEVICE);
+	EXPECT_REPORTS(test, 2, "cacheline-overlap");
+	dma_unmap_single(t->dev, b, 16, DMA_FROM_DEVICE);
+	dma_unmap_single(t->dev, c, 16, DMA_FROM_DEVICE);
+
+	/* and now nothing does */
+	a = map_or_fail(test, buf + 16, 16, DMA_BIDIRECTIONAL);
+	dma_unmap_single(t->dev, a, 16, DMA_BIDIRECTIONAL);
+	EXPECT_REPORTS(test, 2, "cacheline-overlap");
+}
+
+#define DMA_DEBUG_TEST_MANY	300
+
+/*
+ * More live mappings than a CPU keeps free entries for, each in a cache
+ * line of its own, given back in another order than they were made.
+ */
+static void many_live_mappings(struct kunit *test)
+{
+	struct dma_debug_test *t = test->priv;
+	u8 *buf = kunit_kzalloc(test, DMA_DEBUG_TEST_MANY * L1_CACHE_BYTES, GFP_KERNEL);
+	dma_addr_t *dma = kunit_kcalloc(test, DMA_DEBUG_TEST_MANY, sizeof(*dma), GFP_KERNEL);
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_NOT_NULL(test, dma);
+	for (i = 0; i < DMA_DEBUG_TEST_MANY; i++)
+		dma[i] = map_or_fail(test, buf + i * L1_CACHE_BYTES, L1_CACHE_BYTES,
+				     DMA_FROM_DEVICE);
+	for (i = 0; i < DMA_DEBUG_TEST_MANY; i += 2)
+		dma_unmap_single(t->dev, dma[i], L1_CACHE_BYTES, DMA_FROM_DEVICE);
+	for (i = DMA_DEBUG_TEST_MANY - 1; i > 0; i -= 2)
+		dma_unmap_single(t->dev, dma[i], L1_CACHE_BYTES, DMA_FROM_DEVICE);
+	EXPECT_QUIET(test);
+}
+
 /*
  * A buffer that ends in the line the next one starts in, like two adjacent
  * kmalloc objects: harmless where DMA is cache-coherent, and only the line
@@ -696,6 +760,8 @@ static struct kunit_case dma_debug_cases[] = {
 	KUNIT_CASE(map_kernel_text),
 	KUNIT_CASE(overlapping_cacheline),
 	KUNIT_CASE(neighbours_share_a_last_cache_line),
+	KUNIT_CASE(cacheline_held_until_unmapped),
+	KUNIT_CASE(many_live_mappings),
 	KUNIT_CASE(sync_not_mapped),
 	KUNIT_CASE(sync_out_of_range),
 	KUNIT_CASE(sync_wrong_direction),
