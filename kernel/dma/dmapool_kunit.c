@@ -26,6 +26,7 @@
 #include <linux/string.h>
 
 #include "internal.h"
+#include "kunit_log.h"
 
 KUNIT_DEFINE_ACTION_WRAPPER(dma_pool_destroy_action, dma_pool_destroy,
 			    struct dma_pool *);
@@ -601,6 +602,7 @@ static void dma_pool_test_overwritten_link(struct kunit *test)
 	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
 		for (how = 0; how < 3; how++) {
 			struct dma_pool *pool;
+			struct pool_info info;
 			struct block *b, x, y;
 			void *target;
 
@@ -622,6 +624,10 @@ static void dma_pool_test_overwritten_link(struct kunit *test)
 			KUNIT_EXPECT_PTR_NE_MSG(test, y.vaddr, target,
 						"size %zu, case %u", sizes[i], how);
 			KUNIT_EXPECT_PTR_NE(test, y.vaddr, x.vaddr);
+
+			/* the list was rebuilt, not given up: no new chunk */
+			pool_info(test, "kunit-link", &info);
+			KUNIT_EXPECT_EQ(test, info.pages, 1);
 
 			dma_pool_free(pool, x.vaddr, x.dma);
 			if (y.vaddr != target)
@@ -654,6 +660,37 @@ static void dma_pool_test_destroy_busy(struct kunit *test)
 	 * would otherwise keep an entry naming a freed device).
 	 */
 	dma_free_coherent(dev, PAGE_SIZE, PTR_ALIGN_DOWN(a, PAGE_SIZE), dma & PAGE_MASK);
+}
+
+/*
+ * A busy pool of two chunks, one of them idle.  A checked pool knows which
+ * chunk is busy and frees the other; an unchecked one leaks both.
+ */
+static void dma_pool_test_destroy_busy_chunks(struct kunit *test)
+{
+	const int per_chunk = PAGE_SIZE / 128;
+	struct device *dev = test->priv;
+	bool checked = dma_pool_checks_frees();
+	struct dma_pool *pool;
+	struct block *b;
+
+	pool = test_pool(test, "kunit-busy2", 128, 128, 0);
+	b = alloc_blocks(test, pool, per_chunk + 1);
+	/* the first chunk filled up before the last block was taken */
+	KUNIT_ASSERT_EQ(test, b[0].dma & PAGE_MASK, b[per_chunk - 1].dma & PAGE_MASK);
+	KUNIT_ASSERT_NE(test, b[0].dma & PAGE_MASK, b[per_chunk].dma & PAGE_MASK);
+	free_blocks(pool, b, per_chunk);
+
+	dma_kunit_log_start(test);
+	destroy_test_pool(test, pool);
+	KUNIT_EXPECT_TRUE(test, dma_kunit_log_contains(test, checked ?
+			  "still in use; leaking 1 chunk(s)" : "still in use; leaking 2 chunk(s)"));
+
+	/* Give back what was leaked on purpose, before the device goes. */
+	dma_free_coherent(dev, PAGE_SIZE, PTR_ALIGN_DOWN(b[per_chunk].vaddr, PAGE_SIZE),
+			  b[per_chunk].dma & PAGE_MASK);
+	if (!checked)
+		dma_free_coherent(dev, PAGE_SIZE, b[0].vaddr, b[0].dma);
 }
 
 /* GFP_ATOMIC with interrupts off, including growing the pool. */
@@ -759,6 +796,7 @@ static struct kunit_case dma_pool_test_cases[] = {
 	KUNIT_CASE(dma_pool_test_bad_free),
 	KUNIT_CASE(dma_pool_test_overwritten_link),
 	KUNIT_CASE(dma_pool_test_destroy_busy),
+	KUNIT_CASE(dma_pool_test_destroy_busy_chunks),
 	KUNIT_CASE(dma_pool_test_atomic),
 	KUNIT_CASE(dma_pool_test_concurrent),
 	{}
@@ -812,6 +850,7 @@ static struct kunit_case dma_pool_unchecked_cases[] = {
 	KUNIT_CASE(dma_pool_test_zalloc),
 	KUNIT_CASE(dma_pool_test_grow_and_destroy),
 	KUNIT_CASE(dma_pool_test_destroy_busy),
+	KUNIT_CASE(dma_pool_test_destroy_busy_chunks),
 	KUNIT_CASE(dma_pool_test_atomic),
 	KUNIT_CASE(dma_pool_test_concurrent),
 	KUNIT_CASE(dma_pool_test_unchecked_trusts_caller),
