@@ -351,8 +351,9 @@ static unsigned int dma_direct_first_zone(struct device *dev)
  * so nothing may be written there.  Coherent buffers, whose pages only we
  * see, carry their order in the first page's private field instead, which
  * spares every allocation and free of more than one page the walk over the
- * tail pages that compound pages cost (5% of a 64 KiB alloc+free under
- * make bench).
+ * tail pages that compound pages cost (7-9% of a 64 KiB alloc+free under
+ * make bench).  The mark is not free either: it makes a 4 KiB alloc+free
+ * about 120 ns slower, for a reason not yet found (see BENCHMARKS.md).
  */
 #define DMA_DIRECT_HEAD_MARK	0xd3a40000UL
 #define DMA_DIRECT_ORDER_MASK	0xffUL
