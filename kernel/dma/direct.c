@@ -56,6 +56,20 @@ static dma_addr_t dma_direct_phys_to_dma(struct device *dev, phys_addr_t phys)
 	return phys_to_dma(dev, phys);
 }
 
+/*
+ * The allocation path inlines this and dma_direct_first_zone(): make bench
+ * counts each call and return (see BENCHMARKS.md, coherent_4k).
+ */
+static __always_inline bool dma_direct_coherent_ok(struct device *dev, phys_addr_t phys,
+						   size_t size)
+{
+	dma_addr_t dma = dma_direct_phys_to_dma(dev, phys);
+
+	if (dma == DMA_MAPPING_ERROR)
+		return false;
+	return dma + size - 1 <= min_not_zero(dev->coherent_dma_mask, dev->bus_dma_limit);
+}
+
 /**
  * dma_coherent_ok() - Can the device reach [@phys, @phys + @size) with its
  *	coherent mask?
@@ -68,11 +82,7 @@ static dma_addr_t dma_direct_phys_to_dma(struct device *dev, phys_addr_t phys)
  */
 bool dma_coherent_ok(struct device *dev, phys_addr_t phys, size_t size)
 {
-	dma_addr_t dma = dma_direct_phys_to_dma(dev, phys);
-
-	if (dma == DMA_MAPPING_ERROR)
-		return false;
-	return dma + size - 1 <= min_not_zero(dev->coherent_dma_mask, dev->bus_dma_limit);
+	return dma_direct_coherent_ok(dev, phys, size);
 }
 
 /**
@@ -317,31 +327,34 @@ void dma_direct_sync_sg_for_device(struct device *dev, struct scatterlist *sgl, 
  * limit, so try the widest zone the limit allows and fall back to narrower
  * ones while the page we get is out of the device's reach.
  */
-static const gfp_t dma_direct_zones[] = {
-	0,
-#ifdef CONFIG_ZONE_DMA32
-	GFP_DMA32,
-#endif
-#ifdef CONFIG_ZONE_DMA
-	GFP_DMA,
-#endif
-};
-
-static unsigned int dma_direct_first_zone(struct device *dev)
+static __always_inline gfp_t dma_direct_first_zone(struct device *dev)
 {
 	u64 limit = min_not_zero(dev->coherent_dma_mask, dev->bus_dma_limit);
 	phys_addr_t phys_limit = dma_to_phys(dev, limit);
-	unsigned int i = 0;
 
-	/* a device that reaches all of RAM can take pages from anywhere */
-	if (phys_limit >= PFN_PHYS(max_pfn) - 1)
+	/*
+	 * No zone ends above 32 bits, and a device that reaches all of RAM
+	 * needs none: both start anywhere.
+	 */
+	if (phys_limit > DMA_BIT_MASK(32) || phys_limit >= PFN_PHYS(max_pfn) - 1)
 		return 0;
-	if (IS_ENABLED(CONFIG_ZONE_DMA32) && phys_limit <= DMA_BIT_MASK(32))
-		i++;
 	if (IS_ENABLED(CONFIG_ZONE_DMA) && phys_limit <= zone_dma_limit)
-		i++;
-	/* with both zones configured: 0 = any, 1 = DMA32, 2 = DMA */
-	return min_t(unsigned int, i, ARRAY_SIZE(dma_direct_zones) - 1);
+		return GFP_DMA;
+	return IS_ENABLED(CONFIG_ZONE_DMA32) ? GFP_DMA32 : 0;
+}
+
+/* Moves @zone to the next narrower zone; false when there is none. */
+static bool dma_direct_narrower_zone(gfp_t *zone)
+{
+	if (!*zone && IS_ENABLED(CONFIG_ZONE_DMA32)) {
+		*zone = GFP_DMA32;
+		return true;
+	}
+	if (*zone != GFP_DMA && IS_ENABLED(CONFIG_ZONE_DMA)) {
+		*zone = GFP_DMA;
+		return true;
+	}
+	return false;
 }
 
 /*
@@ -349,22 +362,32 @@ static unsigned int dma_direct_first_zone(struct device *dev)
  * without bookkeeping of ours (see dma_direct_freed_page()).  Buffers from
  * dma_alloc_pages() are compound pages: the driver owns their struct pages,
  * so nothing may be written there.  Coherent buffers, whose pages only we
- * see, carry their order in the first page's private field instead, which
- * spares every allocation and free of more than one page the walk over the
- * tail pages that compound pages cost (7-9% of a 64 KiB alloc+free under
- * make bench).  The mark is not free either: it makes a 4 KiB alloc+free
- * about 120 ns slower, for a reason not yet found (see BENCHMARKS.md).
+ * see, are plain allocations: the page allocator counts references on the
+ * first page only, so a page with no references is inside a buffer (or
+ * free), never the start of one.  A buffer of more than one page carries
+ * its order in the first page's private field.  That spares every
+ * allocation and free of more than one page the walk over the tail pages
+ * that compound pages cost (7-9% of a 64 KiB alloc+free under make bench),
+ * and single pages, the common case, are not written to at all.
  */
 #define DMA_DIRECT_HEAD_MARK	0xd3a40000UL
 #define DMA_DIRECT_ORDER_MASK	0xffUL
 
+/* The size of a coherent buffer, from the private field of its first page. */
+static unsigned long dma_direct_buffer_size(unsigned long mark)
+{
+	if ((mark & ~DMA_DIRECT_ORDER_MASK) != DMA_DIRECT_HEAD_MARK)
+		return PAGE_SIZE;
+	return PAGE_SIZE << (mark & DMA_DIRECT_ORDER_MASK);
+}
+
 /* Pages under the device's coherent mask, or NULL. */
-static struct page *dma_direct_alloc_reachable(struct device *dev, size_t len, gfp_t gfp,
-					       const char *func)
+static __always_inline struct page *
+dma_direct_alloc_reachable(struct device *dev, size_t len, gfp_t gfp, const char *func)
 {
 	unsigned int order = get_order(len);
-	unsigned int zone;
 	struct page *page;
+	gfp_t zone;
 
 	if (unlikely(!dev->coherent_dma_mask)) {
 		dma_complain(dev, 0, func, "device has no coherent DMA mask");
@@ -375,14 +398,15 @@ static struct page *dma_direct_alloc_reachable(struct device *dev, size_t len, g
 		dma_complain(dev, 0, func, "%zu bytes exceed the largest block", len);
 		return NULL;
 	}
-	for (zone = dma_direct_first_zone(dev); zone < ARRAY_SIZE(dma_direct_zones); zone++) {
-		page = alloc_pages_node(dev_to_node(dev), gfp | dma_direct_zones[zone], order);
+	zone = dma_direct_first_zone(dev);
+	do {
+		page = alloc_pages_node(dev_to_node(dev), gfp | zone, order);
 		if (!page)
 			return NULL;
-		if (dma_coherent_ok(dev, page_to_phys(page), len))
+		if (dma_direct_coherent_ok(dev, page_to_phys(page), len))
 			return page;
 		__free_pages(page, order);
-	}
+	} while (dma_direct_narrower_zone(&zone));
 	return NULL;
 }
 
@@ -406,8 +430,9 @@ static int dma_direct_share(struct device *dev, void *vaddr, size_t len, bool sh
  * @len is page aligned: dma_direct_alloc() and dma_alloc_pages() see to it.
  * @driver_pages: the caller hands the struct pages to the driver.
  */
-static void *dma_direct_alloc_buffer(struct device *dev, size_t len, dma_addr_t *dma_handle,
-				     gfp_t gfp, bool driver_pages, const char *func)
+static __always_inline void *
+dma_direct_alloc_buffer(struct device *dev, size_t len, dma_addr_t *dma_handle, gfp_t gfp,
+			bool driver_pages, const char *func)
 {
 	struct page *pages;
 	void *buf;
@@ -429,7 +454,7 @@ static void *dma_direct_alloc_buffer(struct device *dev, size_t len, dma_addr_t 
 	pages = dma_direct_alloc_reachable(dev, len, gfp, func);
 	if (!pages)
 		return NULL;
-	if (!driver_pages)
+	if (!driver_pages && len > PAGE_SIZE)
 		set_page_private(pages, DMA_DIRECT_HEAD_MARK | get_order(len));
 	buf = page_address(pages);
 	if (dma_direct_share(dev, buf, len, true)) {
@@ -454,17 +479,20 @@ static __always_inline struct page *
 dma_direct_freed_page(struct device *dev, size_t len, void *cpu_addr, dma_addr_t dma_addr,
 		      bool driver_pages, const char *func)
 {
+	phys_addr_t phys = dma_to_phys(dev, dma_addr);
 	unsigned int order = get_order(len);
 	unsigned long mark;
 	struct page *page;
+	bool marked;
 
-	if (unlikely(!virt_addr_valid(cpu_addr) || !PAGE_ALIGNED(cpu_addr) ||
-		     dma_direct_phys_to_dma(dev, virt_to_phys(cpu_addr)) != dma_addr)) {
+	/* from the handle to the address, never back: that needs a valid address */
+	if (unlikely(!PAGE_ALIGNED(cpu_addr) || phys_to_virt(phys) != cpu_addr ||
+		     !pfn_valid(PHYS_PFN(phys)))) {
 		dma_complain(dev, 0, func, "%p/%pad was not allocated by the DMA API; not freed",
 			     cpu_addr, &dma_addr);
 		return NULL;
 	}
-	page = virt_to_page(cpu_addr);
+	page = pfn_to_page(PHYS_PFN(phys));
 	if (driver_pages) {
 		if (unlikely(PageTail(page) || compound_order(page) != order)) {
 			dma_complain(dev, 0, func,
@@ -475,24 +503,28 @@ dma_direct_freed_page(struct device *dev, size_t len, void *cpu_addr, dma_addr_t
 		}
 		return page;
 	}
-	mark = page_private(page);
-	if (unlikely(mark != (DMA_DIRECT_HEAD_MARK | order))) {
-		if ((mark & ~DMA_DIRECT_ORDER_MASK) == DMA_DIRECT_HEAD_MARK)
-			dma_complain(dev, 0, func,
-				     "%p is the start of a %lu-byte allocation, freed as %zu bytes; not freed",
-				     cpu_addr, PAGE_SIZE << (mark & DMA_DIRECT_ORDER_MASK), len);
-		else
-			dma_complain(dev, 0, func,
-				     "%p is not the start of a coherent buffer; not freed",
-				     cpu_addr);
+	if (unlikely(!page_ref_count(page))) {
+		dma_complain(dev, 0, func, "%p is not the start of a coherent buffer; not freed",
+			     cpu_addr);
 		return NULL;
 	}
-	set_page_private(page, 0);
+	/* a single page carries no mark, a larger buffer its order */
+	mark = page_private(page);
+	marked = (mark & ~DMA_DIRECT_ORDER_MASK) == DMA_DIRECT_HEAD_MARK;
+	if (unlikely(marked ? mark != (DMA_DIRECT_HEAD_MARK | order) : order)) {
+		dma_complain(dev, 0, func,
+			     "%p is the start of a %lu-byte allocation, freed as %zu bytes; not freed",
+			     cpu_addr, dma_direct_buffer_size(mark), len);
+		return NULL;
+	}
+	if (marked)
+		set_page_private(page, 0);
 	return page;
 }
 
-static void dma_direct_free_buffer(struct device *dev, size_t len, void *cpu_addr,
-				   dma_addr_t dma_addr, bool driver_pages, const char *func)
+static __always_inline void
+dma_direct_free_buffer(struct device *dev, size_t len, void *cpu_addr, dma_addr_t dma_addr,
+		       bool driver_pages, const char *func)
 {
 	struct page *page = dma_direct_freed_page(dev, len, cpu_addr, dma_addr, driver_pages,
 						  func);

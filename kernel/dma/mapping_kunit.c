@@ -859,6 +859,20 @@ static void dma_free_of_part_is_refused(struct kunit *test)
 	dma_free_coherent(dev, 4 * PAGE_SIZE, cpu, handle);
 	KUNIT_EXPECT_FALSE(test, dma_kunit_log_contains(test, "not freed"));
 
+	/* single pages carry no mark: their size is checked all the same */
+	cpu = dma_alloc_coherent(dev, PAGE_SIZE, &handle, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, cpu);
+	head = virt_to_page(cpu);
+	fill(cpu, PAGE_SIZE, 9);
+	dma_kunit_log_start(test);
+	dma_free_coherent(dev, 2 * PAGE_SIZE, cpu, handle);
+	expect_logged_once(test, "is the start of a 4096-byte allocation, freed as 8192 bytes");
+	KUNIT_EXPECT_EQ(test, page_ref_count(head), 1);
+	KUNIT_EXPECT_TRUE(test, holds(cpu, PAGE_SIZE, 9));
+	dma_kunit_log_start(test);
+	dma_free_coherent(dev, PAGE_SIZE, cpu, handle);
+	KUNIT_EXPECT_FALSE(test, dma_kunit_log_contains(test, "not freed"));
+
 	/* dma_alloc_pages() buffers, which record their size differently */
 	head = dma_alloc_pages(dev, size, &handle, DMA_TO_DEVICE, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, head);
