@@ -30,23 +30,25 @@
  * Checking frees.  A bad pointer accepted by dma_pool_free() would be handed
  * out again as a fresh block, and two owners of one block corrupt each other
  * silently.  Catching that needs to know which blocks are out, which costs a
- * lookup per call, so it is done in kernels built with the DMA API checker
+ * lookup per free, so it is done in kernels built with the DMA API checker
  * (CONFIG_DMA_API_DEBUG), where drivers are debugged, and not in production
  * kernels, whose pools trust their callers as every dma_pool has always
  * done.  Checked pools keep per chunk a bitmap with one bit per "granule"
  * (the largest power of two dividing the block size), set at the first
  * granule of each block that is out, and find a block's chunk through a
- * one-entry cache of the last chunk looked up, or else in a per-pool rbtree
+ * one-entry cache of the last chunk used, or else in a per-pool rbtree
  * keyed by CPU address.  A free must then name the start of a block whose
  * bit is set, with the DMA address it was handed out with.  That catches
  * double frees, frees into the wrong pool and interior or stray pointers
  * exactly; the offending call is reported (rate-limited, naming device and
- * pool) and otherwise ignored.  The link to the next free block is read from
- * device-visible memory, where a use after free may have written, so a
- * checked pool validates it the same way before following it; a bad one is
- * reported and the stack is rebuilt from the bitmaps.  A checked pool also
- * computes each block's DMA address instead of trusting the copy in the
- * block.
+ * pool) and otherwise ignored.
+ *
+ * A checked pool also keeps its free blocks where no device and no driver
+ * can write: each chunk has a stack of the offsets of its free blocks, and
+ * the pool a list of the chunks that have any, the chunk freed into last at
+ * its head.  A write through a stale pointer into a freed block, which in
+ * an unchecked pool could overwrite the link to the next free block, then
+ * cannot mislead the allocator, and allocation needs no lookup at all.
  *
  * Destroying a pool that still has blocks in use reports them and leaks
  * chunks rather than free memory a device may still be writing: a checked
@@ -89,12 +91,13 @@ struct dma_pool_block {
 
 struct dma_pool {
 	spinlock_t lock;		/* guards all the fields up to dev */
-	struct dma_pool_block *free;	/* top of the stack of free blocks */
+	struct dma_pool_block *free;	/* unchecked: top of the free stack */
+	struct list_head partial;	/* checked: chunks with free blocks */
 	size_t nr_active;		/* blocks handed out and not freed */
 	size_t nr_blocks;		/* all blocks of all chunks */
 	size_t nr_chunks;
 	struct rb_root chunks;		/* every chunk, ordered by CPU address */
-	struct dma_pool_chunk *recent;	/* last chunk looked up, or NULL */
+	struct dma_pool_chunk *recent;	/* checked: last chunk used, or NULL */
 
 	/* Fixed at creation. */
 	struct device *dev;
@@ -103,6 +106,7 @@ struct dma_pool {
 	size_t chunk_size;
 	size_t seg_size;		/* no block crosses a multiple of this */
 	u32 blocks_per_seg;
+	u32 blocks_per_chunk;
 	unsigned int granule_shift;	/* in_use[] has a bit per 2^shift bytes */
 	unsigned long granule_mask;	/* bits clear at every block start */
 	bool tiled;			/* blocks fill segments exactly */
@@ -115,7 +119,11 @@ struct dma_pool_chunk {
 	struct rb_node node;
 	void *vaddr;
 	dma_addr_t dma;
-	unsigned long in_use[];		/* checked pools only */
+	/* Checked pools only: */
+	struct list_head partial;	/* on pool->partial while nr_free */
+	u32 nr_free;
+	u32 *free_offs;			/* stack of free blocks' offsets */
+	unsigned long in_use[];		/* then free_offs[blocks_per_chunk] */
 };
 
 /* Why a free was refused, reported once the lock is gone. */
@@ -273,6 +281,8 @@ static bool dma_pool_set_geometry(struct dma_pool *pool, const char *name,
 	pool->seg_size = boundary ? min(boundary, pool->chunk_size) :
 				    pool->chunk_size;
 	pool->blocks_per_seg = pool->seg_size / block;
+	pool->blocks_per_chunk = pool->blocks_per_seg *
+				 (pool->chunk_size / pool->seg_size);
 	pool->granule_shift = __ffs(block);
 	pool->granule_mask = BIT(pool->granule_shift) - 1;
 	pool->tiled = is_power_of_2(block);
@@ -337,14 +347,9 @@ static bool dma_pool_chunk_less(struct rb_node *a, const struct rb_node *b)
 	       rb_entry(b, struct dma_pool_chunk, node)->vaddr;
 }
 
-/*
- * The chunk holding @vaddr, or NULL.  Runs of calls stay in one chunk (a
- * request's descriptors were allocated together, and a hot block's successor
- * on the stack was usually freed with it), so the chunk found last is tried
- * before the tree.
- */
-static struct dma_pool_chunk *dma_pool_find_chunk(struct dma_pool *pool,
-						  const void *vaddr)
+/* The chunk holding @vaddr, from the rbtree, or NULL. */
+static noinline struct dma_pool_chunk *
+dma_pool_search_chunk(struct dma_pool *pool, const void *vaddr)
 {
 	struct dma_pool_where where = {
 		.addr = (unsigned long)vaddr,
@@ -352,15 +357,25 @@ static struct dma_pool_chunk *dma_pool_find_chunk(struct dma_pool *pool,
 	};
 	struct rb_node *node;
 
-	if (pool->recent &&
-	    dma_pool_offset(pool->recent, vaddr) < pool->chunk_size)
-		return pool->recent;
-
 	node = rb_find(&where, &pool->chunks, dma_pool_chunk_cmp);
 	if (!node)
 		return NULL;
 	pool->recent = rb_entry(node, struct dma_pool_chunk, node);
 	return pool->recent;
+}
+
+/*
+ * The chunk holding @vaddr, or NULL.  Runs of calls stay in one chunk (a
+ * request's descriptors were allocated together, and are usually freed
+ * together), so the chunk used last is tried before the tree.
+ */
+static inline struct dma_pool_chunk *dma_pool_find_chunk(struct dma_pool *pool,
+							 const void *vaddr)
+{
+	if (likely(pool->recent &&
+		   dma_pool_offset(pool->recent, vaddr) < pool->chunk_size))
+		return pool->recent;
+	return dma_pool_search_chunk(pool, vaddr);
 }
 
 static void dma_pool_push(struct dma_pool *pool, void *vaddr, dma_addr_t dma)
@@ -373,11 +388,11 @@ static void dma_pool_push(struct dma_pool *pool, void *vaddr, dma_addr_t dma)
 }
 
 /*
- * Push every block of @chunk that is not out, highest address first, so
- * that a fresh chunk is handed out from its start.
+ * Make every block of a new @chunk free, highest address first, so that the
+ * chunk is handed out from its start.
  */
-static void dma_pool_push_chunk(struct dma_pool *pool,
-				struct dma_pool_chunk *chunk)
+static void dma_pool_add_free_blocks(struct dma_pool *pool,
+				     struct dma_pool_chunk *chunk)
 {
 	size_t seg = pool->chunk_size;
 	unsigned long off;
@@ -387,27 +402,34 @@ static void dma_pool_push_chunk(struct dma_pool *pool,
 		seg -= pool->seg_size;
 		for (i = pool->blocks_per_seg; i--; ) {
 			off = seg + i * pool->block_size;
-			if (dma_pool_checked(pool) &&
-			    test_bit(dma_pool_bit(pool, off), chunk->in_use))
-				continue;
-			dma_pool_push(pool, chunk->vaddr + off, chunk->dma + off);
+			if (dma_pool_checked(pool))
+				chunk->free_offs[chunk->nr_free++] = off;
+			else
+				dma_pool_push(pool, chunk->vaddr + off,
+					      chunk->dma + off);
 		}
 	}
+	if (dma_pool_checked(pool))
+		list_add(&chunk->partial, &pool->partial);
 }
 
 /* Allocate a chunk with all blocks free; called without the pool lock. */
 static struct dma_pool_chunk *dma_pool_new_chunk(struct dma_pool *pool,
 						 gfp_t gfp)
 {
-	size_t bits = dma_pool_checked(pool) ?
-		      pool->chunk_size >> pool->granule_shift : 0;
+	bool checked = dma_pool_checked(pool);
+	size_t longs = checked ?
+		BITS_TO_LONGS(pool->chunk_size >> pool->granule_shift) : 0;
+	size_t offs = checked ? pool->blocks_per_chunk : 0;
 	struct dma_pool_chunk *chunk;
 
 	/* Zone modifiers are for the DMA buffer; slab rejects some of them. */
-	chunk = kzalloc_node(struct_size(chunk, in_use, BITS_TO_LONGS(bits)),
+	chunk = kzalloc_node(size_add(struct_size(chunk, in_use, longs),
+				      array_size(offs, sizeof(u32))),
 			     gfp & ~GFP_ZONEMASK, dev_to_node(pool->dev));
 	if (!chunk)
 		return NULL;
+	chunk->free_offs = (u32 *)(chunk->in_use + longs);
 
 	/* Zeroing, when asked for, is done per block as it is handed out. */
 	chunk->vaddr = dma_alloc_coherent(pool->dev, pool->chunk_size,
@@ -444,69 +466,36 @@ static noinline bool dma_pool_grow(struct dma_pool *pool, gfp_t gfp)
 		return false;
 	spin_lock_irqsave(&pool->lock, flags);
 	rb_add(&chunk->node, &pool->chunks, dma_pool_chunk_less);
-	dma_pool_push_chunk(pool, chunk);
-	pool->nr_blocks += pool->blocks_per_seg *
-			   (pool->chunk_size / pool->seg_size);
+	dma_pool_add_free_blocks(pool, chunk);
+	pool->nr_blocks += pool->blocks_per_chunk;
 	pool->nr_chunks++;
 	spin_unlock_irqrestore(&pool->lock, flags);
 	return true;
 }
 
-/*
- * Checked pools: is @blk, read from device-visible memory as the link of a
- * free block, a free block of this pool?
- */
-static bool dma_pool_link_ok(struct dma_pool *pool, const void *blk)
+/* Is there a free block, in whichever form @pool keeps them? */
+static inline bool dma_pool_has_free(const struct dma_pool *pool)
+{
+	if (dma_pool_checked(pool))
+		return !list_empty(&pool->partial);
+	return pool->free;
+}
+
+/* Checked pools: hand out the top block of the first chunk with any. */
+static void *dma_pool_take_checked(struct dma_pool *pool, dma_addr_t *handle)
 {
 	struct dma_pool_chunk *chunk;
 	unsigned long off;
 
-	if (!blk)
-		return true;
-	chunk = dma_pool_find_chunk(pool, blk);
-	if (!chunk)
-		return false;
-	off = dma_pool_offset(chunk, blk);
-	return dma_pool_is_block_start(pool, off) &&
-	       !test_bit(dma_pool_bit(pool, off), chunk->in_use);
-}
-
-/*
- * Checked pools: the link of free block @blk was overwritten after the block
- * was freed.  Nothing reachable through it can be trusted, so the stack is
- * built again from the bitmaps, which the device cannot reach.
- */
-static void dma_pool_rebuild(struct dma_pool *pool)
-{
-	struct dma_pool_chunk *chunk, *next;
-
-	pool->free = NULL;
-	rbtree_postorder_for_each_entry_safe(chunk, next, &pool->chunks, node)
-		dma_pool_push_chunk(pool, chunk);
-}
-
-/*
- * Checked pools: mark @blk, the top of the stack, as out and return its DMA
- * address, computed rather than read from the block.  Sets *@bad_link and
- * rebuilds the stack if the block's link is not to be trusted.
- */
-static dma_addr_t dma_pool_check_take(struct dma_pool *pool,
-				      struct dma_pool_block *blk,
-				      void **bad_link)
-{
-	struct dma_pool_chunk *chunk = dma_pool_find_chunk(pool, blk);
-	unsigned long off = dma_pool_offset(chunk, blk);
-	struct dma_pool_block *next = blk->next;
-
-	/* The top was checked when it got there: only its link is suspect. */
+	chunk = list_first_entry(&pool->partial, struct dma_pool_chunk, partial);
+	off = chunk->free_offs[--chunk->nr_free];
+	if (!chunk->nr_free)
+		list_del_init(&chunk->partial);
 	__set_bit(dma_pool_bit(pool, off), chunk->in_use);
-	if (unlikely(!dma_pool_link_ok(pool, next))) {
-		*bad_link = next;
-		dma_pool_rebuild(pool);
-	} else {
-		pool->free = next;
-	}
-	return chunk->dma + off;
+	/* its free is likely to come next */
+	pool->recent = chunk;
+	*handle = chunk->dma + off;
+	return chunk->vaddr + off;
 }
 
 /**
@@ -529,33 +518,28 @@ void *dma_pool_alloc(struct dma_pool *pool, gfp_t mem_flags,
 		     dma_addr_t *handle)
 {
 	struct dma_pool_block *blk;
-	void *bad_link = NULL;
 	unsigned long flags;
 
 	might_alloc(mem_flags);
 
 	for (;;) {
 		spin_lock_irqsave(&pool->lock, flags);
-		if (likely(pool->free))
+		if (likely(dma_pool_has_free(pool)))
 			break;
 		/* Growing may sleep; other CPUs need not wait for it. */
 		spin_unlock_irqrestore(&pool->lock, flags);
 		if (!dma_pool_grow(pool, mem_flags))
 			return NULL;
 	}
-	blk = pool->free;
 	if (dma_pool_checked(pool)) {
-		*handle = dma_pool_check_take(pool, blk, &bad_link);
+		blk = dma_pool_take_checked(pool, handle);
 	} else {
+		blk = pool->free;
 		pool->free = blk->next;
 		*handle = blk->dma;
 	}
 	pool->nr_active++;
 	spin_unlock_irqrestore(&pool->lock, flags);
-
-	if (unlikely(bad_link))
-		dev_err_ratelimited(pool->dev, "dma_pool %s: free block at dma %pad was overwritten after it was freed (link %p); rebuilt the free list\n",
-				    pool->name, handle, bad_link);
 
 	/* init_on_alloc=1 clears blocks as the page allocator clears pages */
 	if (want_init_on_alloc(mem_flags))
@@ -564,11 +548,11 @@ void *dma_pool_alloc(struct dma_pool *pool, gfp_t mem_flags,
 }
 EXPORT_SYMBOL(dma_pool_alloc);
 
-/* Checked pools: may @vaddr/@dma go back on the stack? */
-static enum dma_pool_fault dma_pool_check_free(struct dma_pool *pool,
-					       const void *vaddr,
-					       dma_addr_t dma,
-					       dma_addr_t *expected)
+/* Checked pools: take back @vaddr/@dma if they name a block that is out. */
+static enum dma_pool_fault dma_pool_put_checked(struct dma_pool *pool,
+						const void *vaddr,
+						dma_addr_t dma,
+						dma_addr_t *expected)
 {
 	struct dma_pool_chunk *chunk = dma_pool_find_chunk(pool, vaddr);
 	unsigned long off;
@@ -589,6 +573,10 @@ static enum dma_pool_fault dma_pool_check_free(struct dma_pool *pool,
 	if (dma != *expected)
 		return DMA_POOL_WRONG_DMA;
 	__clear_bit(dma_pool_bit(pool, off), chunk->in_use);
+	chunk->free_offs[chunk->nr_free++] = off;
+	/* the chunk freed into last is the first to hand out again */
+	if (!list_is_first(&chunk->partial, &pool->partial))
+		list_move(&chunk->partial, &pool->partial);
 	return DMA_POOL_OK;
 }
 
@@ -642,12 +630,13 @@ void dma_pool_free(struct dma_pool *pool, void *vaddr, dma_addr_t dma)
 
 	spin_lock_irqsave(&pool->lock, flags);
 	if (dma_pool_checked(pool))
-		fault = dma_pool_check_free(pool, vaddr, dma, &expected);
+		fault = dma_pool_put_checked(pool, vaddr, dma, &expected);
 	if (likely(fault == DMA_POOL_OK)) {
 		/* init_on_free=1 clears blocks as the page allocator does pages */
 		if (want_init_on_free())
 			memset(vaddr, 0, pool->block_size);
-		dma_pool_push(pool, vaddr, dma);
+		if (!dma_pool_checked(pool))
+			dma_pool_push(pool, vaddr, dma);
 		pool->nr_active--;
 	}
 	spin_unlock_irqrestore(&pool->lock, flags);
@@ -700,6 +689,7 @@ struct dma_pool *dma_pool_create(const char *name, struct device *dev,
 		goto free_pool;
 
 	spin_lock_init(&pool->lock);
+	INIT_LIST_HEAD(&pool->partial);
 	pool->chunks = RB_ROOT;
 	dma_pool_publish(pool);
 	return pool;

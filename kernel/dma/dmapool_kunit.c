@@ -625,7 +625,7 @@ static void dma_pool_test_overwritten_link(struct kunit *test)
 						"size %zu, case %u", sizes[i], how);
 			KUNIT_EXPECT_PTR_NE(test, y.vaddr, x.vaddr);
 
-			/* the list was rebuilt, not given up: no new chunk */
+			/* and the pool did not give up its free blocks: no new chunk */
 			pool_info(test, "kunit-link", &info);
 			KUNIT_EXPECT_EQ(test, info.pages, 1);
 
