@@ -36,8 +36,10 @@
  * done.  Checked pools keep per chunk a bitmap with one bit per "granule"
  * (the largest power of two dividing the block size), set at the first
  * granule of each block that is out, and find a block's chunk through a
- * one-entry cache of the last chunk used, or else in a per-pool rbtree
- * keyed by CPU address.  A free must then name the start of a block whose
+ * one-entry cache of the last chunk used, or else in a per-pool hash table
+ * keyed by CPU address divided by the chunk size (a chunk spans at most two
+ * such keys, and is entered under both), so that the lookup takes the same
+ * time however many chunks the pool has.  A free must then name the start of a block whose
  * bit is set, with the DMA address it was handed out with.  That catches
  * double frees, frees into the wrong pool and interior or stray pointers
  * exactly; the offending call is reported (rate-limited, naming device and
@@ -61,6 +63,7 @@
  */
 
 #include <linux/bitmap.h>
+#include <linux/hash.h>
 #include <linux/device.h>
 #include <linux/dma-mapping.h>
 #include <linux/dmapool.h>
@@ -71,7 +74,6 @@
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/overflow.h>
-#include <linux/rbtree.h>
 #include <linux/reciprocal_div.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
@@ -96,14 +98,18 @@ struct dma_pool {
 	size_t nr_active;		/* blocks handed out and not freed */
 	size_t nr_blocks;		/* all blocks of all chunks */
 	size_t nr_chunks;
-	struct rb_root chunks;		/* every chunk, ordered by CPU address */
+	struct list_head chunks;	/* every chunk */
 	struct dma_pool_chunk *recent;	/* checked: last chunk used, or NULL */
+	struct dma_pool_chunk **index;	/* checked: open-addressed hash table */
+	unsigned int index_bits;	/* it has 2^index_bits slots */
+	size_t index_used;		/* slots in use */
 
 	/* Fixed at creation. */
 	struct device *dev;
 	const char *name;
 	size_t block_size;
 	size_t chunk_size;
+	unsigned int chunk_shift;	/* log2(chunk_size) */
 	size_t seg_size;		/* no block crosses a multiple of this */
 	u32 blocks_per_seg;
 	u32 blocks_per_chunk;
@@ -116,7 +122,7 @@ struct dma_pool {
 };
 
 struct dma_pool_chunk {
-	struct rb_node node;
+	struct list_head entry;		/* on pool->chunks */
 	void *vaddr;
 	dma_addr_t dma;
 	/* Checked pools only: */
@@ -278,6 +284,7 @@ static bool dma_pool_set_geometry(struct dma_pool *pool, const char *name,
 
 	pool->block_size = block;
 	pool->chunk_size = PAGE_SIZE << get_order(block);
+	pool->chunk_shift = ilog2(pool->chunk_size);
 	pool->seg_size = boundary ? min(boundary, pool->chunk_size) :
 				    pool->chunk_size;
 	pool->blocks_per_seg = pool->seg_size / block;
@@ -324,50 +331,103 @@ static unsigned long dma_pool_bit(const struct dma_pool *pool,
 	return off >> pool->granule_shift;
 }
 
-/* The key rb_find() looks up: a CPU address and how far a chunk reaches. */
-struct dma_pool_where {
-	unsigned long addr;
-	size_t chunk_size;
-};
-
-static int dma_pool_chunk_cmp(const void *key, const struct rb_node *node)
+/* The slot a probe for @key starts at, in an index of 2^@bits slots. */
+static unsigned long dma_pool_index_slot(unsigned long key, unsigned int bits)
 {
-	const struct dma_pool_where *where = key;
-	unsigned long start;
-
-	start = (unsigned long)rb_entry(node, struct dma_pool_chunk, node)->vaddr;
-	if (where->addr < start)
-		return -1;
-	return where->addr - start < where->chunk_size ? 0 : 1;
+	return hash_long(key, bits);
 }
 
-static bool dma_pool_chunk_less(struct rb_node *a, const struct rb_node *b)
-{
-	return rb_entry(a, struct dma_pool_chunk, node)->vaddr <
-	       rb_entry(b, struct dma_pool_chunk, node)->vaddr;
-}
-
-/* The chunk holding @vaddr, from the rbtree, or NULL. */
+/* The chunk holding @vaddr, from the hash table, or NULL. */
 static noinline struct dma_pool_chunk *
 dma_pool_search_chunk(struct dma_pool *pool, const void *vaddr)
 {
-	struct dma_pool_where where = {
-		.addr = (unsigned long)vaddr,
-		.chunk_size = pool->chunk_size,
-	};
-	struct rb_node *node;
+	unsigned long mask = BIT(pool->index_bits) - 1;
+	struct dma_pool_chunk *chunk;
+	unsigned long i;
 
-	node = rb_find(&where, &pool->chunks, dma_pool_chunk_cmp);
-	if (!node)
+	if (!pool->index)
 		return NULL;
-	pool->recent = rb_entry(node, struct dma_pool_chunk, node);
-	return pool->recent;
+	i = dma_pool_index_slot((unsigned long)vaddr >> pool->chunk_shift,
+				pool->index_bits);
+	for (; (chunk = pool->index[i]); i = (i + 1) & mask) {
+		if (dma_pool_offset(chunk, vaddr) < pool->chunk_size) {
+			pool->recent = chunk;
+			return chunk;
+		}
+	}
+	return NULL;
+}
+
+/* Enter @chunk in @index, of 2^@bits slots; returns the slots it took. */
+static unsigned int dma_pool_index_add(const struct dma_pool *pool,
+				       struct dma_pool_chunk **index,
+				       unsigned int bits,
+				       struct dma_pool_chunk *chunk)
+{
+	unsigned long first = (unsigned long)chunk->vaddr >> pool->chunk_shift;
+	unsigned long last = ((unsigned long)chunk->vaddr + pool->chunk_size - 1) >>
+			     pool->chunk_shift;
+	unsigned long key, i;
+
+	for (key = first; key <= last; key++) {
+		i = dma_pool_index_slot(key, bits);
+		while (index[i])
+			i = (i + 1) & (BIT(bits) - 1);
+		index[i] = chunk;
+	}
+	return last - first + 1;
+}
+
+/*
+ * Checked pools: can the index take one more chunk (two slots at most) and
+ * stay at most half full?  That keeps probes short, and a probe always ends
+ * at an empty slot.
+ */
+static bool dma_pool_index_has_room(const struct dma_pool *pool)
+{
+	return pool->index && (pool->index_used + 2) * 2 <= BIT(pool->index_bits);
+}
+
+/*
+ * Checked pools: replace the index by one twice as large, allocated without
+ * the lock and filled under it.  False if no memory could be had.
+ */
+static bool dma_pool_index_enlarge(struct dma_pool *pool, gfp_t gfp)
+{
+	struct dma_pool_chunk **index, **old = NULL;
+	struct dma_pool_chunk *chunk;
+	unsigned long flags;
+	unsigned int bits;
+
+	spin_lock_irqsave(&pool->lock, flags);
+	bits = pool->index ? pool->index_bits + 1 : 2;
+	spin_unlock_irqrestore(&pool->lock, flags);
+
+	index = kcalloc_node(BIT(bits), sizeof(*index), gfp & ~GFP_ZONEMASK,
+			     dev_to_node(pool->dev));
+	if (!index)
+		return false;
+
+	spin_lock_irqsave(&pool->lock, flags);
+	/* another CPU may have enlarged it meanwhile */
+	if (!pool->index || bits > pool->index_bits) {
+		old = pool->index;
+		pool->index = index;
+		pool->index_bits = bits;
+		index = NULL;
+		list_for_each_entry(chunk, &pool->chunks, entry)
+			dma_pool_index_add(pool, pool->index, bits, chunk);
+	}
+	spin_unlock_irqrestore(&pool->lock, flags);
+	kfree(index);
+	kfree(old);
+	return true;
 }
 
 /*
  * The chunk holding @vaddr, or NULL.  Runs of calls stay in one chunk (a
  * request's descriptors were allocated together, and are usually freed
- * together), so the chunk used last is tried before the tree.
+ * together), so the chunk used last is tried before the hash table.
  */
 static inline struct dma_pool_chunk *dma_pool_find_chunk(struct dma_pool *pool,
 							 const void *vaddr)
@@ -465,7 +525,20 @@ static noinline bool dma_pool_grow(struct dma_pool *pool, gfp_t gfp)
 	if (!chunk)
 		return false;
 	spin_lock_irqsave(&pool->lock, flags);
-	rb_add(&chunk->node, &pool->chunks, dma_pool_chunk_less);
+	while (dma_pool_checked(pool) && !dma_pool_index_has_room(pool)) {
+		spin_unlock_irqrestore(&pool->lock, flags);
+		if (!dma_pool_index_enlarge(pool, gfp)) {
+			dma_free_coherent(pool->dev, pool->chunk_size,
+					  chunk->vaddr, chunk->dma);
+			kfree(chunk);
+			return false;
+		}
+		spin_lock_irqsave(&pool->lock, flags);
+	}
+	list_add(&chunk->entry, &pool->chunks);
+	if (dma_pool_checked(pool))
+		pool->index_used += dma_pool_index_add(pool, pool->index,
+						       pool->index_bits, chunk);
 	dma_pool_add_free_blocks(pool, chunk);
 	pool->nr_blocks += pool->blocks_per_chunk;
 	pool->nr_chunks++;
@@ -690,7 +763,7 @@ struct dma_pool *dma_pool_create(const char *name, struct device *dev,
 
 	spin_lock_init(&pool->lock);
 	INIT_LIST_HEAD(&pool->partial);
-	pool->chunks = RB_ROOT;
+	INIT_LIST_HEAD(&pool->chunks);
 	dma_pool_publish(pool);
 	return pool;
 
@@ -722,7 +795,7 @@ void dma_pool_destroy(struct dma_pool *pool)
 	dma_pool_unpublish(pool);
 
 	bits = pool->chunk_size >> pool->granule_shift;
-	rbtree_postorder_for_each_entry_safe(chunk, next, &pool->chunks, node) {
+	list_for_each_entry_safe(chunk, next, &pool->chunks, entry) {
 		/* Only a checked pool knows which chunks its blocks are in. */
 		if (pool->nr_active &&
 		    (!dma_pool_checked(pool) || !bitmap_empty(chunk->in_use, bits)))
@@ -738,6 +811,7 @@ void dma_pool_destroy(struct dma_pool *pool)
 			pool->name, pool->nr_active, busy_chunks,
 			pool->chunk_size);
 
+	kfree(pool->index);
 	kfree_const(pool->name);
 	kfree(pool);
 }

@@ -586,6 +586,38 @@ static void dma_pool_test_bad_free(struct kunit *test)
 }
 
 /*
+ * Frees in a pool of many chunks, in an order that leaves every chunk
+ * between two others, are found and checked like frees in a pool of one:
+ * the chunk lookup must work after the pool's index has grown several
+ * times.  A free that names a block already freed is still refused.
+ */
+static void dma_pool_test_many_chunks(struct kunit *test)
+{
+	const int n = 300;	/* one chunk per page-sized block */
+	struct dma_pool *pool;
+	struct pool_info info;
+	struct block *b;
+	int i, k;
+
+	skip_unless_checked(test);
+	pool = test_pool(test, "kunit-many", PAGE_SIZE, PAGE_SIZE, 0);
+	b = alloc_blocks(test, pool, n);
+	pool_info(test, "kunit-many", &info);
+	KUNIT_ASSERT_EQ(test, info.pages, n);
+
+	/* 7 and 300 are coprime: k visits every block once */
+	for (i = 0, k = 0; i < n; i++, k = (k + 7) % n)
+		dma_pool_free(pool, b[k].vaddr, b[k].dma);
+	pool_info(test, "kunit-many", &info);
+	KUNIT_EXPECT_EQ(test, info.active, 0);
+
+	dma_pool_free(pool, b[n / 2].vaddr, b[n / 2].dma);
+	pool_info(test, "kunit-many", &info);
+	KUNIT_EXPECT_EQ(test, info.active, 0);
+	KUNIT_EXPECT_EQ(test, info.total, n);
+}
+
+/*
  * A free block whose link was overwritten (a use after free) must not send
  * the allocator to memory outside the pool, into the middle of a block or
  * onto a block in use.  96-byte blocks have interior offsets that look like
@@ -795,6 +827,7 @@ static struct kunit_case dma_pool_test_cases[] = {
 	KUNIT_CASE(dma_pool_test_pools_attribute),
 	KUNIT_CASE(dma_pool_test_bad_free),
 	KUNIT_CASE(dma_pool_test_overwritten_link),
+	KUNIT_CASE(dma_pool_test_many_chunks),
 	KUNIT_CASE(dma_pool_test_destroy_busy),
 	KUNIT_CASE(dma_pool_test_destroy_busy_chunks),
 	KUNIT_CASE(dma_pool_test_atomic),
