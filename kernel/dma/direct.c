@@ -517,8 +517,7 @@ dma_direct_freed_page(struct device *dev, size_t len, void *cpu_addr, dma_addr_t
 			     cpu_addr, dma_direct_buffer_size(mark), len);
 		return NULL;
 	}
-	if (marked)
-		set_page_private(page, 0);
+	/* the page allocator clears the mark when it takes the page back */
 	return page;
 }
 

@@ -331,12 +331,6 @@ static unsigned long dma_pool_bit(const struct dma_pool *pool,
 	return off >> pool->granule_shift;
 }
 
-/* The slot a probe for @key starts at, in an index of 2^@bits slots. */
-static unsigned long dma_pool_index_slot(unsigned long key, unsigned int bits)
-{
-	return hash_long(key, bits);
-}
-
 /* The chunk holding @vaddr, from the hash table, or NULL. */
 static noinline struct dma_pool_chunk *
 dma_pool_search_chunk(struct dma_pool *pool, const void *vaddr)
@@ -347,8 +341,7 @@ dma_pool_search_chunk(struct dma_pool *pool, const void *vaddr)
 
 	if (!pool->index)
 		return NULL;
-	i = dma_pool_index_slot((unsigned long)vaddr >> pool->chunk_shift,
-				pool->index_bits);
+	i = hash_long((unsigned long)vaddr >> pool->chunk_shift, pool->index_bits);
 	for (; (chunk = pool->index[i]); i = (i + 1) & mask) {
 		if (dma_pool_offset(chunk, vaddr) < pool->chunk_size) {
 			pool->recent = chunk;
@@ -370,7 +363,7 @@ static unsigned int dma_pool_index_add(const struct dma_pool *pool,
 	unsigned long key, i;
 
 	for (key = first; key <= last; key++) {
-		i = dma_pool_index_slot(key, bits);
+		i = hash_long(key, bits);
 		while (index[i])
 			i = (i + 1) & (BIT(bits) - 1);
 		index[i] = chunk;
