@@ -1,0 +1,1168 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dmacore: allocator of I/O virtual address ranges.
+ *
+ * A domain is a space of pfns (numbers in units of the domain's granule).
+ * alloc_iova() hands out the highest range of the asked size that fits at or
+ * below the caller's limit, optionally starting on a multiple of the size
+ * rounded up to a power of two; reserve_iova() takes ranges out of use for
+ * good; alloc_iova_fast() and free_iova_fast() put per-CPU caches of
+ * recently freed ranges in front of the tree.
+ *
+ * The tree.  Every allocated or reserved range is a node of a red-black tree
+ * keyed by its first pfn, and a sentinel range at ULONG_MAX (iovad->top) is
+ * the last node, so each free gap of the space lies directly below exactly
+ * one node.  A node records the length of the gap below it, and two summaries
+ * of its subtree: the longest gap in it, and how many orders k have some gap
+ * in it holding a 2^k block that starts on a multiple of 2^k.  The invariant,
+ * which iova_domain_check() verifies node by node:
+ *
+ *	- ranges are ordered and disjoint, and the sentinel is last;
+ *	- node->gap is the number of free pfns between the previous range (or
+ *	  start_pfn, whichever is higher) and node->pfn_lo;
+ *	- node->longest_gap and node->orders are the maxima of those values
+ *	  over the node and its two subtrees.
+ *
+ * Finding a place.  The search walks down to the limit once, noting the
+ * first range above it (whose gap may straddle the limit and is clipped) and
+ * the last range at or below it.  From there it climbs towards the root,
+ * looking at each range whose gap lies below the limit and at each left
+ * subtree it passes, and descends into the first subtree whose summary says
+ * a wanted gap is inside.  Subtrees that cannot hold one are never entered,
+ * so a search visits O(log n) nodes however fragmented the space is.  For an
+ * unaligned request the summary test is exact ("some gap is at least size
+ * long"), and so it is for a power-of-two size aligned to itself ("some gap
+ * holds an aligned block of that order"): the highest fitting place is
+ * always found.  A size that is not a power of two but is asked to be
+ * aligned to the next one fits for certain in a gap holding an aligned block
+ * of that order, and may also fit, with less room, in a gap that is merely
+ * long enough: the search finds the highest certain place and tries the
+ * highest long-enough gap as well, and takes the higher of the two.  A
+ * long-enough gap below both is not looked at: such a request may fail
+ * while a gap exists where it would only just fit.  The number of nodes the
+ * last search visited is kept in iovad->last_visits for the tests.
+ *
+ * The caches.  Sizes of up to 2^(IOVA_CACHED_ORDERS - 1) pfns have, per CPU,
+ * two magazines of freed pfns (a loaded one and a spare), and one depot of
+ * full magazines shared by all CPUs.  A cached range stays allocated in the
+ * tree: alloc_iova_fast() hands it out again without touching the tree, and
+ * free_iova_fast() parks it in the loaded magazine under that CPU's own lock.
+ * Only a full or empty pair of magazines goes to the depot's lock, and only
+ * a full depot, a failed allocation (with flush_rcache), a dead CPU or
+ * put_iova_domain() brings cached ranges back to the tree.
+ *
+ * Locks: a CPU's cache lock, then a depot lock or the domain lock.  The
+ * domain lock is taken with interrupts off and nothing is taken under it.
+ */
+
+#define pr_fmt(fmt) "iova: " fmt
+
+#include <linux/cpu.h>
+#include <linux/cpuhotplug.h>
+#include <linux/iova.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/percpu.h>
+#include <linux/rbtree_augmented.h>
+#include <linux/slab.h>
+
+/* Sizes of 1 to 2^(IOVA_CACHED_ORDERS - 1) pfns are cached per CPU. */
+#define IOVA_CACHED_ORDERS	6
+/* A magazine is 1 KiB: a link, a count and this many pfns. */
+#define IOVA_MAGAZINE_PFNS	126
+/* Full magazines one depot keeps before giving ranges back to the tree. */
+#define IOVA_DEPOT_MAGAZINES	32
+
+/**
+ * struct iova_magazine - a stack of cached pfns, all of one size
+ * @next: the next full magazine in the depot
+ * @count: pfns in @pfns
+ * @pfns: first pfns of ranges that are allocated in the tree but free
+ */
+struct iova_magazine {
+	struct iova_magazine *next;
+	unsigned long count;
+	unsigned long pfns[IOVA_MAGAZINE_PFNS];
+};
+
+/**
+ * struct iova_cpu_cache - one CPU's magazines for one size
+ * @lock: taken by the CPU itself, and by flushes from other CPUs
+ * @loaded: where pfns are taken from and put back
+ * @spare: swapped with @loaded when that runs empty or full
+ */
+struct iova_cpu_cache {
+	spinlock_t lock;	/* @loaded and @spare */
+	struct iova_magazine *loaded;
+	struct iova_magazine *spare;
+};
+
+/**
+ * struct iova_rcache - the cache of one size of a domain
+ * @depot_lock: protects @depot and @depot_count
+ * @depot_count: magazines in @depot
+ * @depot: full magazines, linked through iova_magazine.next
+ * @cpu: per-CPU magazines
+ */
+struct iova_rcache {
+	spinlock_t depot_lock;	/* @depot and @depot_count */
+	unsigned int depot_count;
+	struct iova_magazine *depot;
+	struct iova_cpu_cache __percpu *cpu;
+};
+
+/**
+ * struct iova_request - what a search looks for
+ * @size: pfns wanted
+ * @align_mask: the start must be a multiple of @align_mask + 1
+ * @limit: the last pfn the range may use
+ * @min_gap: a gap is worth a look only if it is at least this long...
+ * @min_orders: ...and holds aligned blocks of at least this many orders
+ */
+struct iova_request {
+	unsigned long size;
+	unsigned long align_mask;
+	unsigned long limit;
+	unsigned long min_gap;
+	unsigned int min_orders;
+};
+
+static DEFINE_MUTEX(iova_cache_mutex);
+static unsigned int iova_cache_users;
+static struct kmem_cache *iova_cache;
+
+static struct iova *to_iova(struct rb_node *node)
+{
+	return rb_entry(node, struct iova, node);
+}
+
+/*
+ * Misuse is reported with the caller, since the domain has no name: the
+ * caller is what a developer will go and look at.
+ */
+#define iova_complain(caller, fmt, ...) \
+	pr_warn_ratelimited("%pS: " fmt "\n", (void *)(caller), ##__VA_ARGS__)
+
+/* ---------------------------------------------------------------- the tree */
+
+/*
+ * One more than the largest k such that the @len pfns from @lo hold a block
+ * of 2^k starting on a multiple of 2^k; 0 for an empty gap.
+ */
+static unsigned int gap_orders(unsigned long lo, unsigned long len)
+{
+	unsigned int k;
+	unsigned long block;
+
+	if (!len)
+		return 0;
+	k = __fls(len);
+	block = 1UL << k;
+	/*
+	 * The largest block that the length allows fits if the first aligned
+	 * start is close enough; if not, half of it always fits, since the
+	 * gap is at least two halves long.
+	 */
+	if (k && (-lo & (block - 1)) > len - block)
+		k--;
+	return k + 1;
+}
+
+static unsigned int own_orders(const struct iova *iova)
+{
+	return gap_orders(iova->pfn_lo - iova->gap, iova->gap);
+}
+
+/*
+ * Recompute @iova's subtree summary from its own gap and its children's
+ * summaries.  With @stop_if_same, report whether nothing changed, which
+ * ends a propagation towards the root.
+ */
+static bool iova_summarise(struct iova *iova, bool stop_if_same)
+{
+	unsigned long longest = iova->gap;
+	unsigned int orders = own_orders(iova);
+	struct rb_node *child[] = { iova->node.rb_left, iova->node.rb_right };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(child); i++) {
+		if (!child[i])
+			continue;
+		longest = max(longest, to_iova(child[i])->longest_gap);
+		orders = max_t(unsigned int, orders, to_iova(child[i])->orders);
+	}
+	if (stop_if_same && iova->longest_gap == longest && iova->orders == orders)
+		return true;
+	iova->longest_gap = longest;
+	iova->orders = orders;
+	return false;
+}
+
+static void iova_augment_propagate(struct rb_node *rb, struct rb_node *stop)
+{
+	for (; rb != stop; rb = rb_parent(rb))
+		if (iova_summarise(to_iova(rb), true))
+			break;
+}
+
+static void iova_augment_copy(struct rb_node *from, struct rb_node *to)
+{
+	to_iova(to)->longest_gap = to_iova(from)->longest_gap;
+	to_iova(to)->orders = to_iova(from)->orders;
+}
+
+static void iova_augment_rotate(struct rb_node *from, struct rb_node *to)
+{
+	iova_augment_copy(from, to);
+	iova_summarise(to_iova(from), false);
+}
+
+static const struct rb_augment_callbacks iova_augment = {
+	.propagate = iova_augment_propagate,
+	.copy = iova_augment_copy,
+	.rotate = iova_augment_rotate,
+};
+
+/* The first pfn of the gap that follows @prev (NULL: the lowest gap). */
+static unsigned long gap_start(struct iova_domain *iovad, struct rb_node *prev)
+{
+	unsigned long start = iovad->start_pfn;
+
+	if (prev && to_iova(prev)->pfn_hi >= start)
+		start = to_iova(prev)->pfn_hi + 1;
+	return start;
+}
+
+static void set_gap(struct iova_domain *iovad, struct iova *iova,
+		    struct rb_node *prev)
+{
+	unsigned long start = gap_start(iovad, prev);
+
+	iova->gap = iova->pfn_lo > start ? iova->pfn_lo - start : 0;
+}
+
+/* Add @iova, which overlaps no range, and take its pfns out of a gap. */
+static void insert_range(struct iova_domain *iovad, struct iova *iova)
+{
+	struct rb_node **link = &iovad->ranges.rb_node, *parent = NULL;
+	struct rb_node *next;
+
+	while (*link) {
+		parent = *link;
+		if (iova->pfn_lo < to_iova(parent)->pfn_lo)
+			link = &parent->rb_left;
+		else
+			link = &parent->rb_right;
+	}
+	rb_link_node(&iova->node, parent, link);
+	set_gap(iovad, iova, rb_prev(&iova->node));
+	iova_summarise(iova, false);
+	iova_augment_propagate(parent, NULL);
+	rb_insert_augmented(&iova->node, &iovad->ranges, &iova_augment);
+
+	/* Only the sentinel, inserted first, has no range above it. */
+	next = rb_next(&iova->node);
+	if (next) {
+		set_gap(iovad, to_iova(next), &iova->node);
+		iova_augment_propagate(next, NULL);
+	}
+}
+
+/* Take @iova out of the tree; its pfns join the gap below the next range. */
+static void erase_range(struct iova_domain *iovad, struct iova *iova)
+{
+	struct rb_node *prev = rb_prev(&iova->node);
+	struct iova *next = to_iova(rb_next(&iova->node));
+
+	rb_erase_augmented(&iova->node, &iovad->ranges, &iova_augment);
+	set_gap(iovad, next, prev);
+	iova_augment_propagate(&next->node, NULL);
+}
+
+/* The range holding @pfn, the sentinel included; NULL if @pfn is free. */
+static struct iova *range_holding(struct iova_domain *iovad, unsigned long pfn)
+{
+	struct rb_node *rb = iovad->ranges.rb_node;
+
+	while (rb) {
+		struct iova *iova = to_iova(rb);
+
+		if (pfn < iova->pfn_lo)
+			rb = rb->rb_left;
+		else if (pfn > iova->pfn_hi)
+			rb = rb->rb_right;
+		else
+			return iova;
+	}
+	return NULL;
+}
+
+/* The lowest range that ends at or after @pfn: the sentinel at worst. */
+static struct rb_node *first_range_from(struct iova_domain *iovad,
+					unsigned long pfn)
+{
+	struct rb_node *rb = iovad->ranges.rb_node, *found = NULL;
+
+	while (rb) {
+		if (to_iova(rb)->pfn_hi >= pfn) {
+			found = rb;
+			rb = rb->rb_left;
+		} else {
+			rb = rb->rb_right;
+		}
+	}
+	return found;
+}
+
+/* ------------------------------------------------------------- the search */
+
+static bool subtree_may_fit(const struct iova_request *req, struct rb_node *rb)
+{
+	return rb && to_iova(rb)->longest_gap >= req->min_gap &&
+	       to_iova(rb)->orders >= req->min_orders;
+}
+
+static bool gap_may_fit(const struct iova_request *req, const struct iova *iova)
+{
+	return iova->gap >= req->min_gap && own_orders(iova) >= req->min_orders;
+}
+
+/* The highest start in [@lo, @hi] that @req allows, if there is one. */
+static bool place_in(const struct iova_request *req, unsigned long lo,
+		     unsigned long hi, unsigned long *pfn)
+{
+	unsigned long start;
+
+	if (hi < lo || hi - lo < req->size - 1)
+		return false;
+	start = (hi - (req->size - 1)) & ~req->align_mask;
+	if (start < lo)
+		return false;
+	*pfn = start;
+	return true;
+}
+
+/* The highest node in the subtree @rb, which may fit, whose own gap may. */
+static struct rb_node *highest_candidate(const struct iova_request *req,
+					 struct rb_node *rb,
+					 unsigned int *visits)
+{
+	while (rb) {
+		(*visits)++;
+		if (subtree_may_fit(req, rb->rb_right))
+			rb = rb->rb_right;
+		else if (!gap_may_fit(req, to_iova(rb)))
+			rb = rb->rb_left;
+		else
+			return rb;
+	}
+	return NULL;
+}
+
+/* The nearest ancestor of @rb that sorts below it. */
+static struct rb_node *lower_ancestor(struct rb_node *rb, unsigned int *visits)
+{
+	struct rb_node *parent;
+
+	while ((parent = rb_parent(rb)) && parent->rb_left == rb) {
+		rb = parent;
+		(*visits)++;
+	}
+	return parent;
+}
+
+/*
+ * The highest place for @req: in the gap that straddles the limit, clipped
+ * to it, or else in the highest gap below the limit that may fit.
+ */
+static bool find_place(struct iova_domain *iovad,
+		       const struct iova_request *req, unsigned long *pfn,
+		       unsigned int *visits)
+{
+	struct rb_node *rb = iovad->ranges.rb_node, *below = NULL;
+	struct iova *above = NULL, *iova;
+
+	while (rb) {
+		(*visits)++;
+		if (to_iova(rb)->pfn_lo <= req->limit) {
+			below = rb;
+			rb = rb->rb_right;
+		} else {
+			above = to_iova(rb);
+			rb = rb->rb_left;
+		}
+	}
+	if (place_in(req, above->pfn_lo - above->gap,
+		     min(above->pfn_lo - 1, req->limit), pfn))
+		return true;
+
+	/*
+	 * Ranges below @below, highest first: @below, its left subtree, then
+	 * each ancestor below it with that one's left subtree.  Every gap under
+	 * them lies below the limit.
+	 */
+	for (rb = below; rb; rb = lower_ancestor(rb, visits)) {
+		(*visits)++;
+		if (gap_may_fit(req, to_iova(rb)))
+			break;
+		if (subtree_may_fit(req, rb->rb_left)) {
+			rb = highest_candidate(req, rb->rb_left, visits);
+			break;
+		}
+	}
+	if (!rb)
+		return false;
+	iova = to_iova(rb);
+	return place_in(req, iova->pfn_lo - iova->gap, iova->pfn_lo - 1, pfn);
+}
+
+/*
+ * Place and insert @iova for @size pfns at or below @limit, under the
+ * domain lock.
+ */
+static bool place_range(struct iova_domain *iovad, struct iova *iova,
+			unsigned long size, unsigned long limit, bool aligned)
+{
+	struct iova_request req = {
+		.size = size,
+		.limit = min(limit, ULONG_MAX - 1),
+		.min_gap = size,
+	};
+	unsigned int visits = 0;
+	unsigned long pfn, lucky;
+	bool found;
+
+	if (aligned) {
+		unsigned int order = order_base_2(size);
+
+		req.align_mask = (1UL << order) - 1;
+		req.min_orders = order + 1;
+	}
+	found = find_place(iovad, &req, &pfn, &visits);
+	if (aligned && !is_power_of_2(size)) {
+		/* See "Finding a place" above. */
+		req.min_orders = 0;
+		if (find_place(iovad, &req, &lucky, &visits) &&
+		    (!found || lucky > pfn)) {
+			pfn = lucky;
+			found = true;
+		}
+	}
+	iovad->last_visits = visits;
+	if (!found)
+		return false;
+	iova->pfn_lo = pfn;
+	iova->pfn_hi = pfn + size - 1;
+	iova->reserved = false;
+	insert_range(iovad, iova);
+	return true;
+}
+
+/* Checks common to every allocation; false after a complaint. */
+static bool request_ok(struct iova_domain *iovad, unsigned long size,
+		       unsigned long limit_pfn, unsigned long caller)
+{
+	if (!size) {
+		iova_complain(caller, "allocation of 0 pfns");
+		return false;
+	}
+	if (limit_pfn < iovad->start_pfn) {
+		iova_complain(caller, "limit pfn %#lx is below the domain's start %#lx",
+			      limit_pfn, iovad->start_pfn);
+		return false;
+	}
+	return true;
+}
+
+static struct iova *alloc_range(struct iova_domain *iovad, unsigned long size,
+				unsigned long limit_pfn, bool size_aligned,
+				unsigned long caller)
+{
+	struct iova *iova;
+	unsigned long flags;
+	bool placed;
+
+	if (!request_ok(iovad, size, limit_pfn, caller))
+		return NULL;
+	iova = kmem_cache_zalloc(iova_cache, GFP_ATOMIC | __GFP_NOWARN);
+	if (!iova)
+		return NULL;
+	spin_lock_irqsave(&iovad->lock, flags);
+	placed = place_range(iovad, iova, size, limit_pfn, size_aligned);
+	spin_unlock_irqrestore(&iovad->lock, flags);
+	if (!placed) {
+		kmem_cache_free(iova_cache, iova);
+		return NULL;
+	}
+	return iova;
+}
+
+/**
+ * alloc_iova() - allocate a range of pfns
+ * @iovad: the domain
+ * @size: number of pfns, at least 1
+ * @limit_pfn: the last pfn the range may use
+ * @size_aligned: start the range on a multiple of @size rounded up to a
+ *	power of two
+ *
+ * Takes the highest place at or below @limit_pfn and at or above the
+ * domain's start that overlaps no allocated or reserved range.  Any context;
+ * the domain lock is taken with interrupts off.
+ *
+ * Return: the range, to be freed with __free_iova() or free_iova(), or NULL
+ * when nothing fits or no memory was left for the range's node.
+ */
+struct iova *alloc_iova(struct iova_domain *iovad, unsigned long size,
+			unsigned long limit_pfn, bool size_aligned)
+{
+	return alloc_range(iovad, size, limit_pfn, size_aligned, _RET_IP_);
+}
+EXPORT_SYMBOL_GPL(alloc_iova);
+
+/**
+ * find_iova() - look up the range that holds a pfn
+ * @iovad: the domain
+ * @pfn: any pfn of the range
+ *
+ * Return: the allocated or reserved range holding @pfn, or NULL.  The range
+ * is the caller's to use only while the caller keeps it allocated.
+ */
+struct iova *find_iova(struct iova_domain *iovad, unsigned long pfn)
+{
+	struct iova *iova;
+	unsigned long flags;
+
+	spin_lock_irqsave(&iovad->lock, flags);
+	iova = range_holding(iovad, pfn);
+	spin_unlock_irqrestore(&iovad->lock, flags);
+	return iova == &iovad->top ? NULL : iova;
+}
+EXPORT_SYMBOL_GPL(find_iova);
+
+/* Whether @iova may be freed by a caller; false after a complaint. */
+static bool freeable(struct iova_domain *iovad, struct iova *iova,
+		     unsigned long pfn, unsigned long caller)
+{
+	if (!iova) {
+		iova_complain(caller, "pfn %#lx is not allocated", pfn);
+		return false;
+	}
+	if (iova->reserved) {
+		iova_complain(caller, "pfn %#lx is in reserved range [%#lx-%#lx]",
+			      pfn, iova->pfn_lo, iova->pfn_hi);
+		return false;
+	}
+	return true;
+}
+
+/**
+ * __free_iova() - free a range
+ * @iovad: the domain
+ * @iova: a range from alloc_iova() or find_iova(), not a reserved one
+ *
+ * The range's pfns are free for allocation when this returns.
+ */
+void __free_iova(struct iova_domain *iovad, struct iova *iova)
+{
+	unsigned long flags;
+
+	if (!freeable(iovad, iova, iova ? iova->pfn_lo : 0, _RET_IP_))
+		return;
+	spin_lock_irqsave(&iovad->lock, flags);
+	erase_range(iovad, iova);
+	spin_unlock_irqrestore(&iovad->lock, flags);
+	kmem_cache_free(iova_cache, iova);
+}
+EXPORT_SYMBOL_GPL(__free_iova);
+
+/* Free the range that holds @pfn; false if there is none to free. */
+static bool free_range_holding(struct iova_domain *iovad, unsigned long pfn,
+			       unsigned long caller)
+{
+	struct iova *iova;
+	unsigned long flags;
+
+	spin_lock_irqsave(&iovad->lock, flags);
+	iova = range_holding(iovad, pfn);
+	if (iova == &iovad->top)
+		iova = NULL;
+	if (!freeable(iovad, iova, pfn, caller)) {
+		spin_unlock_irqrestore(&iovad->lock, flags);
+		return false;
+	}
+	erase_range(iovad, iova);
+	spin_unlock_irqrestore(&iovad->lock, flags);
+	kmem_cache_free(iova_cache, iova);
+	return true;
+}
+
+/**
+ * free_iova() - free the range that holds a pfn
+ * @iovad: the domain
+ * @pfn: any pfn of an allocated range
+ *
+ * A pfn that no allocated range holds, or that lies in a reserved range, is
+ * reported and left alone.
+ */
+void free_iova(struct iova_domain *iovad, unsigned long pfn)
+{
+	free_range_holding(iovad, pfn, _RET_IP_);
+}
+EXPORT_SYMBOL_GPL(free_iova);
+
+/**
+ * reserve_iova() - take a range of pfns out of use
+ * @iovad: the domain
+ * @pfn_lo: first pfn
+ * @pfn_hi: last pfn
+ *
+ * Reserved pfns are never allocated and cannot be freed; they stay until
+ * put_iova_domain().  A reservation that overlaps other reservations is
+ * merged with them into one range.  One that overlaps an allocated range is
+ * refused: the range's owner would otherwise free the reservation with it.
+ *
+ * Return: the reserved range holding [@pfn_lo, @pfn_hi], or NULL when the
+ * range is inverted, overlaps an allocation, or no memory was left.
+ */
+struct iova *reserve_iova(struct iova_domain *iovad, unsigned long pfn_lo,
+			  unsigned long pfn_hi)
+{
+	struct iova *iova, *next;
+	struct rb_node *rb;
+	unsigned long flags;
+
+	if (pfn_lo > pfn_hi) {
+		iova_complain(_RET_IP_, "reserving inverted range [%#lx-%#lx]",
+			      pfn_lo, pfn_hi);
+		return NULL;
+	}
+	iova = kmem_cache_zalloc(iova_cache, GFP_ATOMIC | __GFP_NOWARN);
+	if (!iova)
+		return NULL;
+	iova->pfn_lo = pfn_lo;
+	iova->pfn_hi = pfn_hi;
+	iova->reserved = true;
+
+	spin_lock_irqsave(&iovad->lock, flags);
+	/* Ranges overlapping ours, lowest first: all must be reservations. */
+	for (rb = first_range_from(iovad, pfn_lo); rb; rb = rb_next(rb)) {
+		next = to_iova(rb);
+		if (next->pfn_lo > pfn_hi)
+			break;
+		if (!next->reserved || next == &iovad->top) {
+			spin_unlock_irqrestore(&iovad->lock, flags);
+			iova_complain(_RET_IP_, "reserving [%#lx-%#lx] over %s [%#lx-%#lx]",
+				      pfn_lo, pfn_hi,
+				      next == &iovad->top ? "the end of the space" :
+				      "allocated range", next->pfn_lo, next->pfn_hi);
+			kmem_cache_free(iova_cache, iova);
+			return NULL;
+		}
+	}
+	/* Merge: every overlapping reservation gives way to their union. */
+	while ((rb = first_range_from(iovad, pfn_lo)) &&
+	       to_iova(rb)->pfn_lo <= pfn_hi) {
+		next = to_iova(rb);
+		iova->pfn_lo = min(iova->pfn_lo, next->pfn_lo);
+		iova->pfn_hi = max(iova->pfn_hi, next->pfn_hi);
+		erase_range(iovad, next);
+		kmem_cache_free(iova_cache, next);
+	}
+	insert_range(iovad, iova);
+	spin_unlock_irqrestore(&iovad->lock, flags);
+	return iova;
+}
+EXPORT_SYMBOL_GPL(reserve_iova);
+
+/* ------------------------------------------------------------- the caches */
+
+/*
+ * Take the most recently cached pfn that starts at or below @max_start
+ * (the caller's limit allows no higher), or 0.
+ */
+static unsigned long magazine_take(struct iova_magazine *mag,
+				   unsigned long max_start)
+{
+	unsigned long i = mag->count, pfn;
+
+	while (i--) {
+		pfn = mag->pfns[i];
+		if (pfn <= max_start) {
+			mag->pfns[i] = mag->pfns[--mag->count];
+			return pfn;
+		}
+	}
+	return 0;
+}
+
+/* Give every range in @mag back to the tree. */
+static void magazine_drain(struct iova_domain *iovad, struct iova_magazine *mag)
+{
+	unsigned long i;
+
+	for (i = 0; i < mag->count; i++)
+		free_range_holding(iovad, mag->pfns[i], _THIS_IP_);
+	mag->count = 0;
+}
+
+static struct iova_magazine *depot_pop(struct iova_rcache *rc)
+{
+	struct iova_magazine *mag;
+
+	spin_lock(&rc->depot_lock);
+	mag = rc->depot;
+	if (mag) {
+		rc->depot = mag->next;
+		rc->depot_count--;
+	}
+	spin_unlock(&rc->depot_lock);
+	return mag;
+}
+
+static bool depot_push(struct iova_rcache *rc, struct iova_magazine *mag)
+{
+	bool pushed = false;
+
+	spin_lock(&rc->depot_lock);
+	if (rc->depot_count < IOVA_DEPOT_MAGAZINES) {
+		mag->next = rc->depot;
+		rc->depot = mag;
+		rc->depot_count++;
+		pushed = true;
+	}
+	spin_unlock(&rc->depot_lock);
+	return pushed;
+}
+
+/* A cached range of @size pfns (a power of two) ending at or below @limit. */
+static unsigned long cache_get(struct iova_domain *iovad, unsigned long size,
+			       unsigned long limit)
+{
+	unsigned int order = order_base_2(size);
+	struct iova_magazine *spent = NULL, *full;
+	struct iova_cpu_cache *cc;
+	struct iova_rcache *rc;
+	unsigned long flags, pfn;
+
+	if (!iovad->rcaches || order >= IOVA_CACHED_ORDERS || limit < size - 1)
+		return 0;
+	rc = &iovad->rcaches[order];
+	cc = raw_cpu_ptr(rc->cpu);
+	spin_lock_irqsave(&cc->lock, flags);
+	pfn = magazine_take(cc->loaded, limit - (size - 1));
+	if (!pfn) {
+		if (!cc->spare->count) {
+			full = depot_pop(rc);
+			if (full) {
+				spent = cc->spare;
+				cc->spare = full;
+			}
+		}
+		swap(cc->loaded, cc->spare);
+		pfn = magazine_take(cc->loaded, limit - (size - 1));
+	}
+	spin_unlock_irqrestore(&cc->lock, flags);
+	kfree(spent);
+	return pfn;
+}
+
+/* Park the range at @pfn, of 2^@order pfns, in this CPU's cache. */
+static bool cache_put(struct iova_domain *iovad, unsigned long pfn,
+		      unsigned int order)
+{
+	struct iova_magazine *empty;
+	struct iova_cpu_cache *cc;
+	struct iova_rcache *rc;
+	unsigned long flags;
+
+	if (!iovad->rcaches || order >= IOVA_CACHED_ORDERS)
+		return false;
+	rc = &iovad->rcaches[order];
+	cc = raw_cpu_ptr(rc->cpu);
+	spin_lock_irqsave(&cc->lock, flags);
+	if (cc->loaded->count == IOVA_MAGAZINE_PFNS) {
+		swap(cc->loaded, cc->spare);
+		if (cc->loaded->count == IOVA_MAGAZINE_PFNS) {
+			/* Both full: one goes to the depot, or to the tree. */
+			empty = kmalloc(sizeof(*empty), GFP_ATOMIC | __GFP_NOWARN);
+			if (empty && depot_push(rc, cc->loaded)) {
+				empty->count = 0;
+				cc->loaded = empty;
+			} else {
+				kfree(empty);
+				magazine_drain(iovad, cc->loaded);
+			}
+		}
+	}
+	cc->loaded->pfns[cc->loaded->count++] = pfn;
+	spin_unlock_irqrestore(&cc->lock, flags);
+	return true;
+}
+
+/* Give the ranges cached by @cpu back to the tree. */
+static void flush_cpu_cache(struct iova_domain *iovad, unsigned int cpu)
+{
+	unsigned long flags;
+	unsigned int order;
+
+	for (order = 0; order < IOVA_CACHED_ORDERS; order++) {
+		struct iova_cpu_cache *cc = per_cpu_ptr(iovad->rcaches[order].cpu, cpu);
+
+		spin_lock_irqsave(&cc->lock, flags);
+		magazine_drain(iovad, cc->loaded);
+		magazine_drain(iovad, cc->spare);
+		spin_unlock_irqrestore(&cc->lock, flags);
+	}
+}
+
+/* Give every cached range back to the tree. */
+static void flush_caches(struct iova_domain *iovad)
+{
+	struct iova_magazine *mag;
+	unsigned int cpu, order;
+
+	for_each_possible_cpu(cpu)
+		flush_cpu_cache(iovad, cpu);
+	for (order = 0; order < IOVA_CACHED_ORDERS; order++) {
+		while ((mag = depot_pop(&iovad->rcaches[order]))) {
+			magazine_drain(iovad, mag);
+			kfree(mag);
+		}
+	}
+}
+
+/**
+ * alloc_iova_fast() - allocate a range, from this CPU's cache if it can
+ * @iovad: the domain
+ * @size: number of pfns, at least 1; sizes below 2^(IOVA_CACHED_ORDERS - 1)
+ *	are rounded up to a power of two
+ * @limit_pfn: the last pfn the range may use
+ * @flush_rcache: when nothing fits, give all cached ranges back to the tree
+ *	and try once more
+ *
+ * The range is always aligned to its size rounded up to a power of two.
+ * Without per-CPU caches (iova_domain_init_rcaches()) this is alloc_iova().
+ *
+ * Return: the range's first pfn, or 0 when nothing fits.
+ */
+unsigned long alloc_iova_fast(struct iova_domain *iovad, unsigned long size,
+			      unsigned long limit_pfn, bool flush_rcache)
+{
+	struct iova *iova;
+	unsigned long pfn;
+
+	if (!request_ok(iovad, size, limit_pfn, _RET_IP_))
+		return 0;
+	if (size < 1UL << (IOVA_CACHED_ORDERS - 1))
+		size = roundup_pow_of_two(size);
+	pfn = cache_get(iovad, size, limit_pfn);
+	if (pfn)
+		return pfn;
+	for (;;) {
+		iova = alloc_range(iovad, size, limit_pfn, true, _RET_IP_);
+		if (iova)
+			return iova->pfn_lo;
+		if (!flush_rcache || !iovad->rcaches)
+			return 0;
+		flush_rcache = false;
+		flush_caches(iovad);
+	}
+}
+EXPORT_SYMBOL_GPL(alloc_iova_fast);
+
+/**
+ * free_iova_fast() - free a range from alloc_iova_fast()
+ * @iovad: the domain
+ * @pfn: the range's first pfn
+ * @size: the size it was allocated with
+ *
+ * Ranges of cached sizes go to this CPU's cache and stay allocated in the
+ * tree until reused or flushed; others are freed at once.  A @pfn that is
+ * not aligned to its size, or lies below the domain, cannot be a range from
+ * alloc_iova_fast() and is reported and left alone.
+ */
+void free_iova_fast(struct iova_domain *iovad, unsigned long pfn,
+		    unsigned long size)
+{
+	unsigned int order = order_base_2(size);
+
+	if (!size || pfn < iovad->start_pfn ||
+	    (order < BITS_PER_LONG && (pfn & ((1UL << order) - 1)))) {
+		iova_complain(_RET_IP_,
+			      "freeing pfn %#lx of %lu pfns: not a range alloc_iova_fast() returns",
+			      pfn, size);
+		return;
+	}
+	if (cache_put(iovad, pfn, order))
+		return;
+	free_range_holding(iovad, pfn, _RET_IP_);
+}
+EXPORT_SYMBOL_GPL(free_iova_fast);
+
+/**
+ * iova_rcache_range() - the largest size the per-CPU caches keep
+ *
+ * Return: the size in bytes, with the granule taken as PAGE_SIZE.  Mappings
+ * up to this size are the cheapest to make.
+ */
+unsigned long iova_rcache_range(void)
+{
+	return PAGE_SIZE << (IOVA_CACHED_ORDERS - 1);
+}
+EXPORT_SYMBOL_GPL(iova_rcache_range);
+
+/* Free the caches' memory; the cached ranges are the caller's to free. */
+static void free_rcaches(struct iova_domain *iovad)
+{
+	struct iova_magazine *mag;
+	unsigned int cpu, order;
+
+	for (order = 0; order < IOVA_CACHED_ORDERS; order++) {
+		struct iova_rcache *rc = &iovad->rcaches[order];
+
+		while ((mag = depot_pop(rc)))
+			kfree(mag);
+		if (!rc->cpu)
+			continue;
+		for_each_possible_cpu(cpu) {
+			struct iova_cpu_cache *cc = per_cpu_ptr(rc->cpu, cpu);
+
+			kfree(cc->loaded);
+			kfree(cc->spare);
+		}
+		free_percpu(rc->cpu);
+	}
+	kfree(iovad->rcaches);
+	iovad->rcaches = NULL;
+}
+
+/**
+ * iova_domain_init_rcaches() - give a domain per-CPU caches
+ * @iovad: a domain set up by init_iova_domain(), after iova_cache_get()
+ *
+ * Context: may sleep.
+ * Return: 0, or -ENOMEM (the domain then works without caches).
+ */
+int iova_domain_init_rcaches(struct iova_domain *iovad)
+{
+	unsigned int cpu, order;
+	int err;
+
+	iovad->rcaches = kcalloc(IOVA_CACHED_ORDERS, sizeof(*iovad->rcaches),
+				 GFP_KERNEL);
+	if (!iovad->rcaches)
+		return -ENOMEM;
+	for (order = 0; order < IOVA_CACHED_ORDERS; order++) {
+		struct iova_rcache *rc = &iovad->rcaches[order];
+
+		spin_lock_init(&rc->depot_lock);
+		rc->cpu = alloc_percpu(struct iova_cpu_cache);
+		if (!rc->cpu)
+			goto nomem;
+		for_each_possible_cpu(cpu) {
+			struct iova_cpu_cache *cc = per_cpu_ptr(rc->cpu, cpu);
+
+			spin_lock_init(&cc->lock);
+			cc->loaded = kzalloc(sizeof(*cc->loaded), GFP_KERNEL);
+			cc->spare = kzalloc(sizeof(*cc->spare), GFP_KERNEL);
+			if (!cc->loaded || !cc->spare)
+				goto nomem;
+		}
+	}
+	err = cpuhp_state_add_instance_nocalls(CPUHP_IOMMU_IOVA_DEAD,
+					       &iovad->cpuhp_dead);
+	if (err) {
+		free_rcaches(iovad);
+		return err;
+	}
+	return 0;
+
+nomem:
+	free_rcaches(iovad);
+	return -ENOMEM;
+}
+EXPORT_SYMBOL_GPL(iova_domain_init_rcaches);
+
+static int iova_cpu_dead(unsigned int cpu, struct hlist_node *node)
+{
+	struct iova_domain *iovad = hlist_entry(node, struct iova_domain,
+						cpuhp_dead);
+
+	flush_cpu_cache(iovad, cpu);
+	return 0;
+}
+
+/* ------------------------------------------------------------ the domain */
+
+/**
+ * init_iova_domain() - set up an empty domain
+ * @iovad: the domain
+ * @granule: bytes per pfn, a power of two
+ * @start_pfn: the lowest pfn to hand out
+ *
+ * The caller must hold a reference from iova_cache_get() for as long as the
+ * domain lives.  A granule that is not a power of two is reported and
+ * replaced by PAGE_SIZE.
+ */
+void init_iova_domain(struct iova_domain *iovad, unsigned long granule,
+		      unsigned long start_pfn)
+{
+	if (!is_power_of_2(granule)) {
+		iova_complain(_RET_IP_, "granule %#lx is not a power of two, using PAGE_SIZE",
+			      granule);
+		granule = PAGE_SIZE;
+	}
+	spin_lock_init(&iovad->lock);
+	iovad->ranges = RB_ROOT;
+	iovad->granule = granule;
+	iovad->start_pfn = start_pfn;
+	iovad->last_visits = 0;
+	iovad->rcaches = NULL;
+	iovad->top = (struct iova) {
+		.pfn_lo = ULONG_MAX,
+		.pfn_hi = ULONG_MAX,
+		.reserved = true,
+	};
+	insert_range(iovad, &iovad->top);
+}
+EXPORT_SYMBOL_GPL(init_iova_domain);
+
+/**
+ * put_iova_domain() - free a domain's ranges and caches
+ * @iovad: the domain; nothing may use it any more
+ *
+ * Every range, allocated, cached or reserved, is freed: struct iova
+ * pointers into the domain are dangling afterwards.  Context: may sleep.
+ */
+void put_iova_domain(struct iova_domain *iovad)
+{
+	struct iova *iova, *next;
+
+	if (iovad->rcaches) {
+		cpuhp_state_remove_instance_nocalls(CPUHP_IOMMU_IOVA_DEAD,
+						    &iovad->cpuhp_dead);
+		free_rcaches(iovad);
+	}
+	rbtree_postorder_for_each_entry_safe(iova, next, &iovad->ranges, node)
+		if (iova != &iovad->top)
+			kmem_cache_free(iova_cache, iova);
+	iovad->ranges = RB_ROOT;
+}
+EXPORT_SYMBOL_GPL(put_iova_domain);
+
+/*
+ * Compare one node with the invariant in the header comment, given the
+ * range before it; report and count what is wrong.
+ */
+static unsigned int check_range(struct iova_domain *iovad, struct iova *iova,
+				struct rb_node *prev)
+{
+	struct iova expect = *iova;
+	unsigned int errors = 0;
+
+	set_gap(iovad, &expect, prev);
+	iova_summarise(&expect, false);
+	if (iova->pfn_lo > iova->pfn_hi) {
+		pr_err("check: range [%#lx-%#lx] is inverted\n", iova->pfn_lo, iova->pfn_hi);
+		errors++;
+	}
+	if (prev && to_iova(prev)->pfn_hi >= iova->pfn_lo) {
+		pr_err("check: range [%#lx-%#lx] overlaps [%#lx-%#lx]\n", iova->pfn_lo,
+		       iova->pfn_hi, to_iova(prev)->pfn_lo, to_iova(prev)->pfn_hi);
+		errors++;
+	}
+	if (expect.gap != iova->gap || expect.longest_gap != iova->longest_gap ||
+	    expect.orders != iova->orders) {
+		pr_err("check: range [%#lx-%#lx] says gap %lu, longest %lu, orders %u; is %lu, %lu, %u\n",
+		       iova->pfn_lo, iova->pfn_hi, iova->gap, iova->longest_gap,
+		       iova->orders, expect.gap, expect.longest_gap, expect.orders);
+		errors++;
+	}
+	return errors;
+}
+
+/**
+ * iova_domain_check() - verify a domain's tree against its invariant
+ * @iovad: the domain
+ *
+ * For tests and debugging: walks every range, O(n), with the domain locked,
+ * and logs each node that breaks the invariant in this file's header comment.
+ *
+ * Return: the number of broken nodes, 0 for a sound tree.
+ */
+unsigned int iova_domain_check(struct iova_domain *iovad)
+{
+	struct rb_node *rb, *prev = NULL;
+	unsigned int errors = 0;
+	unsigned long flags;
+
+	spin_lock_irqsave(&iovad->lock, flags);
+	for (rb = rb_first(&iovad->ranges); rb; prev = rb, rb = rb_next(rb))
+		errors += check_range(iovad, to_iova(rb), prev);
+	if (prev != &iovad->top.node) {
+		pr_err("check: the sentinel is not the last range\n");
+		errors++;
+	}
+	spin_unlock_irqrestore(&iovad->lock, flags);
+	return errors;
+}
+EXPORT_SYMBOL_GPL(iova_domain_check);
+
+/* ---------------------------------------------------------- module setup */
+
+/**
+ * iova_cache_get() - take a reference on the allocator's shared state
+ *
+ * Every user of a domain holds one, from before init_iova_domain() until
+ * after put_iova_domain().  Context: may sleep.
+ * Return: 0, or a negative errno.
+ */
+int iova_cache_get(void)
+{
+	int err = 0;
+
+	mutex_lock(&iova_cache_mutex);
+	if (!iova_cache_users) {
+		err = cpuhp_setup_state_multi(CPUHP_IOMMU_IOVA_DEAD, "iommu/iova:dead",
+					      NULL, iova_cpu_dead);
+		if (!err) {
+			iova_cache = kmem_cache_create("iommu_iova", sizeof(struct iova),
+						       0, SLAB_HWCACHE_ALIGN, NULL);
+			if (!iova_cache) {
+				cpuhp_remove_multi_state(CPUHP_IOMMU_IOVA_DEAD);
+				err = -ENOMEM;
+			}
+		}
+		if (err)
+			pr_err("cannot set up the allocator: %d\n", err);
+	}
+	if (!err)
+		iova_cache_users++;
+	mutex_unlock(&iova_cache_mutex);
+	return err;
+}
+EXPORT_SYMBOL_GPL(iova_cache_get);
+
+/**
+ * iova_cache_put() - drop a reference from iova_cache_get()
+ *
+ * Context: may sleep.
+ */
+void iova_cache_put(void)
+{
+	mutex_lock(&iova_cache_mutex);
+	if (WARN(!iova_cache_users, "iova: %s without a reference\n", __func__)) {
+		mutex_unlock(&iova_cache_mutex);
+		return;
+	}
+	if (!--iova_cache_users) {
+		cpuhp_remove_multi_state(CPUHP_IOMMU_IOVA_DEAD);
+		kmem_cache_destroy(iova_cache);
+		iova_cache = NULL;
+	}
+	mutex_unlock(&iova_cache_mutex);
+}
+EXPORT_SYMBOL_GPL(iova_cache_put);
+
+MODULE_DESCRIPTION("dmacore: I/O virtual address allocator");
+MODULE_LICENSE("GPL");
