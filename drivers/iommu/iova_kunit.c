@@ -68,12 +68,19 @@ static struct iova_domain *test_domain(struct kunit *test, unsigned long start,
  * @reserved: reserved
  * @live: the allocated ranges, in no order
  * @nr_live: entries in @live
+ * @size: the last allocation's request: size...
+ * @limit: ...limit...
+ * @aligned: ...and alignment, which the test repeats now and then, as
+ *	the allocator has a shortcut for repeats
  */
 struct oracle {
 	unsigned long *busy;
 	unsigned long *reserved;
 	struct iova **live;
 	unsigned int nr_live;
+	unsigned long size;
+	unsigned long limit;
+	bool aligned;
 };
 
 static bool oracle_free(struct oracle *o, unsigned long lo, unsigned long size)
@@ -114,13 +121,21 @@ static void oracle_mark(struct oracle *o, struct iova *iova, bool reserved)
 static void random_alloc(struct kunit *test, struct iova_domain *iovad,
 			 struct oracle *o, struct rnd_state *rnd)
 {
-	unsigned long most = prandom_u32_state(rnd) & 1 ? 4 : 40;
-	unsigned long size = 1 + prandom_u32_state(rnd) % most;
-	unsigned long limit = ORACLE_START + prandom_u32_state(rnd) % (ORACLE_PFNS - ORACLE_START);
-	bool aligned = prandom_u32_state(rnd) & 1;
-	unsigned long align = aligned ? roundup_pow_of_two(size) : 1;
-	unsigned long want = oracle_highest(o, ORACLE_START, limit, size, align);
-	struct iova *iova = alloc_iova(iovad, size, limit, aligned);
+	unsigned long size, limit, align, want;
+	struct iova *iova;
+	bool aligned;
+
+	if (!o->size || prandom_u32_state(rnd) % 4) {
+		o->size = 1 + prandom_u32_state(rnd) % (prandom_u32_state(rnd) & 1 ? 4 : 40);
+		o->limit = ORACLE_START + prandom_u32_state(rnd) % (ORACLE_PFNS - ORACLE_START);
+		o->aligned = prandom_u32_state(rnd) & 1;
+	}
+	size = o->size;
+	limit = o->limit;
+	aligned = o->aligned;
+	align = aligned ? roundup_pow_of_two(size) : 1;
+	want = oracle_highest(o, ORACLE_START, limit, size, align);
+	iova = alloc_iova(iovad, size, limit, aligned);
 
 	if (aligned && !is_power_of_2(size)) {
 		/*
@@ -507,8 +522,12 @@ static void iova_test_fragmented(struct kunit *test)
 		free_iova(iovad, pfn);
 	KUNIT_ASSERT_EQ(test, iova_domain_check(iovad), 0);
 
+	/*
+	 * Two limits in turn, so that no request repeats the one before and
+	 * each search starts from the root (iova.c, "Repeats").
+	 */
 	bound = FRAG_VISITS(FRAG_PFNS);
-	while ((iova = alloc_iova(iovad, 2, limit, true))) {
+	while ((iova = alloc_iova(iovad, 2, limit - (pairs & 1), true))) {
 		KUNIT_ASSERT_EQ(test, iova->pfn_lo % 4, 2);
 		KUNIT_ASSERT_LT(test, iova->pfn_lo, FRAG_LOW);
 		most = max(most, iovad->last_visits);

@@ -27,6 +27,7 @@
  * @orders: in that subtree, one more than the largest k such that a gap
  *	holds a block of 2^k pfns starting on a multiple of 2^k; 0 when no gap
  *	is free
+ * @gap_orders: the same for @gap alone
  * @reserved: made by reserve_iova(), so never handed to a caller to free
  *
  * Callers read @pfn_lo and @pfn_hi; everything else belongs to iova.c.
@@ -38,10 +39,28 @@ struct iova {
 	unsigned long	gap;
 	unsigned long	longest_gap;
 	u8		orders;
+	u8		gap_orders;
 	bool		reserved;
 };
 
 struct iova_rcache;
+
+/**
+ * struct iova_last_fit - where the last search placed its range
+ * @range: that range; NULL once it, or any range above it, is freed
+ * @size: what the search asked for: size...
+ * @align_mask: ...alignment...
+ * @limit: ...and limit
+ *
+ * Nothing above @range has been freed since, so the same request again
+ * can only fit below it, and its search starts there (see iova.c).
+ */
+struct iova_last_fit {
+	struct iova	*range;
+	unsigned long	size;
+	unsigned long	align_mask;
+	unsigned long	limit;
+};
 
 /**
  * struct iova_domain - an I/O virtual address space
@@ -50,6 +69,7 @@ struct iova_rcache;
  * @granule: size of one pfn in bytes, a power of two
  * @start_pfn: lowest pfn the domain hands out
  * @top: a one-pfn range at ULONG_MAX, so every free gap lies below a range
+ * @last_fit: the last search's result, where a repeat starts
  * @last_visits: tree nodes the last allocation looked at (for the tests)
  * @rcaches: per-size caches of freed ranges, NULL until
  *	iova_domain_init_rcaches()
@@ -61,6 +81,7 @@ struct iova_domain {
 	unsigned long		granule;
 	unsigned long		start_pfn;
 	struct iova		top;
+	struct iova_last_fit	last_fit;
 	unsigned int		last_visits;
 	struct iova_rcache	*rcaches;
 	struct hlist_node	cpuhp_dead;
