@@ -43,11 +43,12 @@
  * last search visited is kept in iovad->last_visits for the tests.
  *
  * Repeats.  After an exact search the domain remembers the range it placed
- * and the request (iovad->last_fit) until that range or one above it is
- * freed.  Nothing above that range fits the request, since insertions only
- * shrink gaps, so the same request again starts its climb at that range
- * instead of descending from the root: a run of equal allocations, the
- * common case of a driver filling a ring, costs a few nodes each.
+ * and the request (iovad->last_fit): nothing above that range fits the
+ * request, and insertions only shrink gaps, so the same request again can
+ * start its climb at that range instead of descending from the root.  When
+ * that range or one above it is freed, the range above the freed one takes
+ * its place: only the gap below it grew.  A run of equal allocations, or
+ * an allocation after the free of the last one, costs a few nodes.
  *
  * The caches.  Sizes of up to 2^(IOVA_CACHED_ORDERS - 1) pfns have, per CPU,
  * two magazines of freed pfns (a loaded one and a spare), and one depot of
@@ -276,6 +277,20 @@ static void insert_range(struct iova_domain *iovad, struct iova *iova)
 }
 
 /*
+ * A range at or above the last fit is being freed, and @next is the range
+ * above it.  The only gap that grows is @next's, and no gap above @next
+ * changes, so a repeat of the last request can now fit in @next's gap at
+ * the highest: its search may start there, unless that gap reaches past
+ * the request's limit.
+ */
+static void move_last_fit(struct iova_domain *iovad, struct iova *next)
+{
+	struct iova_last_fit *last = &iovad->last_fit;
+
+	last->range = next->pfn_lo - 1 <= last->limit ? next : NULL;
+}
+
+/*
  * Add @iova, placed in the gap under @above, as @above's predecessor: where
  * it goes in the tree and what its gap is are known without a lookup.
  */
@@ -303,9 +318,8 @@ static void erase_range(struct iova_domain *iovad, struct iova *iova)
 	struct rb_node *prev = rb_prev(&iova->node);
 	struct iova *next = to_iova(rb_next(&iova->node));
 
-	/* Free pfns at or above the last fit: a repeat may fit up there now. */
 	if (iovad->last_fit.range && iova->pfn_lo >= iovad->last_fit.range->pfn_lo)
-		iovad->last_fit.range = NULL;
+		move_last_fit(iovad, next);
 
 	rb_erase_augmented(&iova->node, &iovad->ranges, &iova_augment);
 	set_gap(iovad, next, prev);

@@ -47,13 +47,12 @@ struct iova_rcache;
 
 /**
  * struct iova_last_fit - where the last search placed its range
- * @range: that range; NULL once it, or any range above it, is freed
+ * @range: a range no place above which fits the request, or NULL
  * @size: what the search asked for: size...
  * @align_mask: ...alignment...
  * @limit: ...and limit
  *
- * Nothing above @range has been freed since, so the same request again
- * can only fit below it, and its search starts there (see iova.c).
+ * The same request again starts its search at @range (see iova.c).
  */
 struct iova_last_fit {
 	struct iova	*range;
