@@ -262,6 +262,15 @@ static void iova_test_random_against_bitmap(struct kunit *test)
 
 /* ------------------------------------------------------ edges and limits */
 
+/* The first pfn of a new range, 0 when the allocation fails. */
+static unsigned long alloc_pfn(struct iova_domain *iovad, unsigned long size,
+			       unsigned long limit, bool aligned)
+{
+	struct iova *iova = alloc_iova(iovad, size, limit, aligned);
+
+	return iova ? iova->pfn_lo : 0;
+}
+
 static void iova_test_exhaustion_and_recovery(struct kunit *test)
 {
 	struct iova_domain *iovad = test_domain(test, 1, false);
@@ -277,30 +286,22 @@ static void iova_test_exhaustion_and_recovery(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, alloc_iova(iovad, 1, 255, false));
 
 	free_iova(iovad, 100);
-	KUNIT_EXPECT_NULL(test, alloc_iova(iovad, 2, 255, true));
-	iova = alloc_iova(iovad, 1, 255, false);
-	KUNIT_ASSERT_NOT_NULL(test, iova);
-	KUNIT_EXPECT_EQ(test, iova->pfn_lo, 100);
+	KUNIT_EXPECT_EQ(test, alloc_pfn(iovad, 2, 255, true), 0);
+	KUNIT_EXPECT_EQ(test, alloc_pfn(iovad, 1, 255, false), 100);
 
 	/* An aligned pair needs an aligned hole: 101-102 is not one. */
 	free_iova(iovad, 101);
 	free_iova(iovad, 102);
-	KUNIT_EXPECT_NULL(test, alloc_iova(iovad, 2, 255, true));
-	iova = alloc_iova(iovad, 2, 255, false);
-	KUNIT_ASSERT_NOT_NULL(test, iova);
-	KUNIT_EXPECT_EQ(test, iova->pfn_lo, 101);
+	KUNIT_EXPECT_EQ(test, alloc_pfn(iovad, 2, 255, true), 0);
+	KUNIT_EXPECT_EQ(test, alloc_pfn(iovad, 2, 255, false), 101);
 	free_iova(iovad, 101);
 	free_iova(iovad, 103);
-	iova = alloc_iova(iovad, 2, 255, true);
-	KUNIT_ASSERT_NOT_NULL(test, iova);
-	KUNIT_EXPECT_EQ(test, iova->pfn_lo, 102);
+	KUNIT_EXPECT_EQ(test, alloc_pfn(iovad, 2, 255, true), 102);
 
 	/* The limit is the last pfn a range may use. */
 	for (pfn = 200; pfn <= 203; pfn++)
 		free_iova(iovad, pfn);
-	iova = alloc_iova(iovad, 4, 203, true);
-	KUNIT_ASSERT_NOT_NULL(test, iova);
-	KUNIT_EXPECT_EQ(test, iova->pfn_lo, 200);
+	KUNIT_EXPECT_EQ(test, alloc_pfn(iovad, 4, 203, true), 200);
 	KUNIT_EXPECT_EQ(test, iova_domain_check(iovad), 0);
 }
 
@@ -309,7 +310,7 @@ static void iova_test_limits(struct kunit *test)
 {
 	unsigned long limit32 = DMA_BIT_MASK(32) >> PAGE_SHIFT;
 	struct iova_domain *iovad = test_domain(test, 0x100, false);
-	struct iova *high, *low, *iova;
+	struct iova *high, *low;
 
 	high = alloc_iova(iovad, 16, ULONG_MAX, true);
 	KUNIT_ASSERT_NOT_NULL(test, high);
@@ -320,17 +321,12 @@ static void iova_test_limits(struct kunit *test)
 	__free_iova(iovad, low);
 	/* A reservation straddling the limit: the gap under it is usable. */
 	KUNIT_ASSERT_NOT_NULL(test, reserve_iova(iovad, limit32 - 100, limit32 + 100));
-	low = alloc_iova(iovad, 16, limit32, true);
-	KUNIT_ASSERT_NOT_NULL(test, low);
-	KUNIT_EXPECT_EQ(test, low->pfn_lo, ALIGN_DOWN(limit32 - 100 - 16, 16));
-	iova = alloc_iova(iovad, 1, limit32, false);
-	KUNIT_ASSERT_NOT_NULL(test, iova);
-	KUNIT_EXPECT_EQ(test, iova->pfn_lo, limit32 - 101);
+	KUNIT_EXPECT_EQ(test, alloc_pfn(iovad, 16, limit32, true),
+			ALIGN_DOWN(limit32 - 100 - 16, 16));
+	KUNIT_EXPECT_EQ(test, alloc_pfn(iovad, 1, limit32, false), limit32 - 101);
 	/* Nothing below the start. */
-	iova = alloc_iova(iovad, 0x100, 0x1ff, true);
-	KUNIT_ASSERT_NOT_NULL(test, iova);
-	KUNIT_EXPECT_EQ(test, iova->pfn_lo, 0x100);
-	KUNIT_EXPECT_NULL(test, alloc_iova(iovad, 1, 0x1ff, false));
+	KUNIT_EXPECT_EQ(test, alloc_pfn(iovad, 0x100, 0x1ff, true), 0x100);
+	KUNIT_EXPECT_EQ(test, alloc_pfn(iovad, 1, 0x1ff, false), 0);
 	KUNIT_EXPECT_EQ(test, iova_domain_check(iovad), 0);
 }
 
@@ -341,7 +337,7 @@ static bool logged(struct kunit *test, const char *text)
 
 static void iova_test_bad_input(struct kunit *test)
 {
-	struct iova_domain *iovad = test_domain(test, 16, true);
+	struct iova_domain *iovad = test_domain(test, 16, true), *other;
 	struct iova *iova, *resv;
 
 	iova = alloc_iova(iovad, 4, 1000, true);
@@ -376,6 +372,14 @@ static void iova_test_bad_input(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, find_iova(iovad, 700));
 	KUNIT_EXPECT_EQ(test, iova_domain_check(iovad), 0);
 
+	/* A bad granule is replaced, not fatal. */
+	other = kunit_kzalloc(test, sizeof(*other), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, other);
+	init_iova_domain(other, 3000, 1);
+	KUNIT_EXPECT_TRUE(test, logged(test, "granule 0xbb8 is not a power of two, using PAGE_SIZE"));
+	KUNIT_EXPECT_EQ(test, other->granule, PAGE_SIZE);
+	put_iova_domain(other);
+
 	/* Overlapping reservations merge; the result covers both. */
 	resv = reserve_iova(iovad, 505, 520);
 	KUNIT_ASSERT_NOT_NULL(test, resv);
@@ -391,6 +395,9 @@ static void iova_test_rcache(struct kunit *test)
 {
 	struct iova_domain *iovad = test_domain(test, 1, true);
 	unsigned long pfn, high, n = 0;
+
+	/* Upstream's figure, which dma_opt_mapping_size() passes on. */
+	KUNIT_EXPECT_EQ(test, iova_rcache_range(), PAGE_SIZE * 32);
 
 	/* A cached range comes back only below the caller's limit. */
 	migrate_disable();	/* one CPU's cache throughout */
