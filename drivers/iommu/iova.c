@@ -237,7 +237,7 @@ static unsigned long gap_start(struct iova_domain *iovad, struct rb_node *prev)
 }
 
 /* Make @iova's gap the free pfns from @start up to it. */
-static void set_gap_from(struct iova *iova, unsigned long start)
+static __always_inline void set_gap_from(struct iova *iova, unsigned long start)
 {
 	iova->gap = iova->pfn_lo > start ? iova->pfn_lo - start : 0;
 	iova->gap_orders = gap_orders(start, iova->gap);
@@ -315,14 +315,20 @@ static void insert_below(struct iova *iova, struct iova *above,
 /* Take @iova out of the tree; its pfns join the gap below the next range. */
 static void erase_range(struct iova_domain *iovad, struct iova *iova)
 {
-	struct rb_node *prev = rb_prev(&iova->node);
 	struct iova *next = to_iova(rb_next(&iova->node));
+	unsigned long start = iovad->start_pfn;
 
 	if (iovad->last_fit.range && iova->pfn_lo >= iovad->last_fit.range->pfn_lo)
 		move_last_fit(iovad, next);
 
+	/*
+	 * The merged gap starts where @iova's own did: @gap before it, or at
+	 * the domain's start for a range below that.  No need for rb_prev().
+	 */
+	if (iova->pfn_lo >= start)
+		start = iova->pfn_lo - iova->gap;
 	rb_erase_augmented(&iova->node, &iovad->ranges, &iova_augment);
-	set_gap(iovad, next, prev);
+	set_gap_from(next, start);
 	iova_augment_propagate(&next->node, NULL);
 }
 
@@ -535,19 +541,27 @@ static bool place_range(struct iova_domain *iovad, struct iova *iova,
 }
 
 /* Checks common to every allocation; false after a complaint. */
-static bool request_ok(struct iova_domain *iovad, unsigned long size,
-		       unsigned long limit_pfn, unsigned long caller)
+static noinline void complain_request(struct iova_domain *iovad,
+				      unsigned long size, unsigned long limit_pfn,
+				      unsigned long caller)
 {
-	if (!size) {
+	if (!size)
 		iova_complain(caller, "allocation of 0 pfns");
-		return false;
-	}
-	if (limit_pfn < iovad->start_pfn) {
+	else
 		iova_complain(caller, "limit pfn %#lx is below the domain's start %#lx",
 			      limit_pfn, iovad->start_pfn);
-		return false;
-	}
-	return true;
+}
+
+/* Inline: alloc_iova_fast() checks before it looks in the cache. */
+static __always_inline bool request_ok(struct iova_domain *iovad,
+				       unsigned long size,
+				       unsigned long limit_pfn,
+				       unsigned long caller)
+{
+	if (likely(size && limit_pfn >= iovad->start_pfn))
+		return true;
+	complain_request(iovad, size, limit_pfn, caller);
+	return false;
 }
 
 static struct iova *alloc_range(struct iova_domain *iovad, unsigned long size,
@@ -560,7 +574,8 @@ static struct iova *alloc_range(struct iova_domain *iovad, unsigned long size,
 
 	if (!request_ok(iovad, size, limit_pfn, caller))
 		return NULL;
-	iova = kmem_cache_zalloc(iova_cache, GFP_ATOMIC | __GFP_NOWARN);
+	/* place_range() sets every field. */
+	iova = kmem_cache_alloc(iova_cache, GFP_ATOMIC | __GFP_NOWARN);
 	if (!iova)
 		return NULL;
 	spin_lock_irqsave(&iovad->lock, flags);
@@ -810,12 +825,32 @@ static bool depot_push(struct iova_rcache *rc, struct iova_magazine *mag)
 	return pushed;
 }
 
+/*
+ * The loaded magazine had nothing at or below @max_start: try the spare,
+ * refilled from the depot if it is empty.  Under the CPU cache's lock.
+ */
+static noinline unsigned long cache_get_slow(struct iova_rcache *rc,
+					     struct iova_cpu_cache *cc,
+					     unsigned long max_start)
+{
+	struct iova_magazine *full;
+
+	if (!cc->spare->count) {
+		full = depot_pop(rc);
+		if (full) {
+			kfree(cc->spare);
+			cc->spare = full;
+		}
+	}
+	swap(cc->loaded, cc->spare);
+	return magazine_take(cc->loaded, max_start);
+}
+
 /* A cached range of @size pfns (a power of two) ending at or below @limit. */
 static unsigned long cache_get(struct iova_domain *iovad, unsigned long size,
 			       unsigned long limit)
 {
 	unsigned int order = order_base_2(size);
-	struct iova_magazine *spent = NULL, *full;
 	struct iova_cpu_cache *cc;
 	struct iova_rcache *rc;
 	unsigned long flags, pfn;
@@ -826,27 +861,40 @@ static unsigned long cache_get(struct iova_domain *iovad, unsigned long size,
 	cc = raw_cpu_ptr(rc->cpu);
 	spin_lock_irqsave(&cc->lock, flags);
 	pfn = magazine_take(cc->loaded, limit - (size - 1));
-	if (!pfn) {
-		if (!cc->spare->count) {
-			full = depot_pop(rc);
-			if (full) {
-				spent = cc->spare;
-				cc->spare = full;
-			}
-		}
-		swap(cc->loaded, cc->spare);
-		pfn = magazine_take(cc->loaded, limit - (size - 1));
-	}
+	if (unlikely(!pfn))
+		pfn = cache_get_slow(rc, cc, limit - (size - 1));
 	spin_unlock_irqrestore(&cc->lock, flags);
-	kfree(spent);
 	return pfn;
+}
+
+/*
+ * The loaded magazine is full: swap in the spare, or if that is full too,
+ * hand the loaded one to the depot (or its ranges to the tree) and start an
+ * empty one.  Under the CPU cache's lock.
+ */
+static noinline void cache_make_room(struct iova_domain *iovad,
+				     struct iova_rcache *rc,
+				     struct iova_cpu_cache *cc)
+{
+	struct iova_magazine *empty;
+
+	swap(cc->loaded, cc->spare);
+	if (cc->loaded->count < IOVA_MAGAZINE_PFNS)
+		return;
+	empty = kmalloc(sizeof(*empty), GFP_ATOMIC | __GFP_NOWARN);
+	if (empty && depot_push(rc, cc->loaded)) {
+		empty->count = 0;
+		cc->loaded = empty;
+	} else {
+		kfree(empty);
+		magazine_drain(iovad, cc->loaded);
+	}
 }
 
 /* Park the range at @pfn, of 2^@order pfns, in this CPU's cache. */
 static bool cache_put(struct iova_domain *iovad, unsigned long pfn,
 		      unsigned int order)
 {
-	struct iova_magazine *empty;
 	struct iova_cpu_cache *cc;
 	struct iova_rcache *rc;
 	unsigned long flags;
@@ -856,20 +904,8 @@ static bool cache_put(struct iova_domain *iovad, unsigned long pfn,
 	rc = &iovad->rcaches[order];
 	cc = raw_cpu_ptr(rc->cpu);
 	spin_lock_irqsave(&cc->lock, flags);
-	if (cc->loaded->count == IOVA_MAGAZINE_PFNS) {
-		swap(cc->loaded, cc->spare);
-		if (cc->loaded->count == IOVA_MAGAZINE_PFNS) {
-			/* Both full: one goes to the depot, or to the tree. */
-			empty = kmalloc(sizeof(*empty), GFP_ATOMIC | __GFP_NOWARN);
-			if (empty && depot_push(rc, cc->loaded)) {
-				empty->count = 0;
-				cc->loaded = empty;
-			} else {
-				kfree(empty);
-				magazine_drain(iovad, cc->loaded);
-			}
-		}
-	}
+	if (unlikely(cc->loaded->count == IOVA_MAGAZINE_PFNS))
+		cache_make_room(iovad, rc, cc);
 	cc->loaded->pfns[cc->loaded->count++] = pfn;
 	spin_unlock_irqrestore(&cc->lock, flags);
 	return true;
@@ -907,6 +943,26 @@ static void flush_caches(struct iova_domain *iovad)
 	}
 }
 
+/* The cache had nothing: allocate from the tree, flushing the caches once. */
+static noinline unsigned long alloc_fast_from_tree(struct iova_domain *iovad,
+						   unsigned long size,
+						   unsigned long limit_pfn,
+						   bool flush_rcache,
+						   unsigned long caller)
+{
+	struct iova *iova;
+
+	for (;;) {
+		iova = alloc_range(iovad, size, limit_pfn, true, caller);
+		if (iova)
+			return iova->pfn_lo;
+		if (!flush_rcache || !iovad->rcaches)
+			return 0;
+		flush_rcache = false;
+		flush_caches(iovad);
+	}
+}
+
 /**
  * alloc_iova_fast() - allocate a range, from this CPU's cache if it can
  * @iovad: the domain
@@ -924,7 +980,6 @@ static void flush_caches(struct iova_domain *iovad)
 unsigned long alloc_iova_fast(struct iova_domain *iovad, unsigned long size,
 			      unsigned long limit_pfn, bool flush_rcache)
 {
-	struct iova *iova;
 	unsigned long pfn;
 
 	if (!request_ok(iovad, size, limit_pfn, _RET_IP_))
@@ -932,19 +987,18 @@ unsigned long alloc_iova_fast(struct iova_domain *iovad, unsigned long size,
 	if (size < 1UL << (IOVA_CACHED_ORDERS - 1))
 		size = roundup_pow_of_two(size);
 	pfn = cache_get(iovad, size, limit_pfn);
-	if (pfn)
+	if (likely(pfn))
 		return pfn;
-	for (;;) {
-		iova = alloc_range(iovad, size, limit_pfn, true, _RET_IP_);
-		if (iova)
-			return iova->pfn_lo;
-		if (!flush_rcache || !iovad->rcaches)
-			return 0;
-		flush_rcache = false;
-		flush_caches(iovad);
-	}
+	return alloc_fast_from_tree(iovad, size, limit_pfn, flush_rcache, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(alloc_iova_fast);
+
+static noinline void complain_free_fast(unsigned long pfn, unsigned long size,
+					unsigned long caller)
+{
+	iova_complain(caller, "freeing pfn %#lx of %lu pfns: not a range alloc_iova_fast() returns",
+		      pfn, size);
+}
 
 /**
  * free_iova_fast() - free a range from alloc_iova_fast()
@@ -962,14 +1016,13 @@ void free_iova_fast(struct iova_domain *iovad, unsigned long pfn,
 {
 	unsigned int order = order_base_2(size);
 
-	if (!size || pfn < iovad->start_pfn ||
-	    (order < BITS_PER_LONG && (pfn & ((1UL << order) - 1)))) {
-		iova_complain(_RET_IP_,
-			      "freeing pfn %#lx of %lu pfns: not a range alloc_iova_fast() returns",
-			      pfn, size);
+	/* Sizes above LONG_MAX pfns can't be allocated, and can't be shifted. */
+	if (unlikely(!size || size > LONG_MAX || pfn < iovad->start_pfn ||
+		     (pfn & ((1UL << order) - 1)))) {
+		complain_free_fast(pfn, size, _RET_IP_);
 		return;
 	}
-	if (cache_put(iovad, pfn, order))
+	if (likely(cache_put(iovad, pfn, order)))
 		return;
 	free_range_holding(iovad, pfn, _RET_IP_);
 }
