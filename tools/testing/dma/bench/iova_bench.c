@@ -48,7 +48,7 @@ MODULE_PARM_DESC(iters, "calls per timed block of the fast and live rows (defaul
 #define IOVA_BENCH_GRANULE	SZ_4K
 #define IOVA_BENCH_LIMIT	(DMA_BIT_MASK(32) >> 12)
 #define IOVA_BENCH_THREADS	2
-#define IOVA_BENCH_FRAG_LOW	(1UL << 16)
+#define IOVA_BENCH_FRAG_LOW	BIT(16)
 
 /* Per-call results are printed with one decimal, from ns * 10. */
 static void report(const char *row, unsigned int threads, u64 ns_x10,
