@@ -181,7 +181,7 @@ static unsigned int gap_orders(unsigned long lo, unsigned long len)
  * summaries.  With @stop_if_same, report whether nothing changed, which
  * ends a propagation towards the root.
  */
-static bool iova_summarise(struct iova *iova, bool stop_if_same)
+static __always_inline bool iova_summarise(struct iova *iova, bool stop_if_same)
 {
 	unsigned long longest = iova->gap;
 	unsigned int orders = iova->gap_orders;
@@ -201,7 +201,8 @@ static bool iova_summarise(struct iova *iova, bool stop_if_same)
 	return false;
 }
 
-static void iova_augment_propagate(struct rb_node *rb, struct rb_node *stop)
+static __always_inline void iova_augment_propagate(struct rb_node *rb,
+						   struct rb_node *stop)
 {
 	for (; rb != stop; rb = rb_parent(rb))
 		if (iova_summarise(to_iova(rb), true))
@@ -305,7 +306,9 @@ static void insert_below(struct iova *iova, struct iova *above,
 	}
 	rb_link_node(&iova->node, parent, link);
 	set_gap_from(iova, above->pfn_lo - above->gap);
-	iova_summarise(iova, false);
+	/* A new leaf: its subtree is itself. */
+	iova->longest_gap = iova->gap;
+	iova->orders = iova->gap_orders;
 	iova_augment_propagate(parent, NULL);
 	rb_insert_augmented(&iova->node, root, &iova_augment);
 	set_gap_from(above, iova->pfn_hi + 1);
@@ -324,11 +327,13 @@ static void erase_range(struct iova_domain *iovad, struct iova *iova)
 	/*
 	 * The merged gap starts where @iova's own did: @gap before it, or at
 	 * the domain's start for a range below that.  No need for rb_prev().
+	 * @next gets it before the erase, whose own propagation then mostly
+	 * carries it up already; the second one stops where nothing changed.
 	 */
 	if (iova->pfn_lo >= start)
 		start = iova->pfn_lo - iova->gap;
-	rb_erase_augmented(&iova->node, &iovad->ranges, &iova_augment);
 	set_gap_from(next, start);
+	rb_erase_augmented(&iova->node, &iovad->ranges, &iova_augment);
 	iova_augment_propagate(&next->node, NULL);
 }
 
@@ -776,6 +781,8 @@ static unsigned long magazine_take(struct iova_magazine *mag,
 {
 	unsigned long i = mag->count, pfn;
 
+	if (likely(i && mag->pfns[i - 1] <= max_start))
+		return mag->pfns[--mag->count];
 	while (i--) {
 		pfn = mag->pfns[i];
 		if (pfn <= max_start) {
@@ -846,16 +853,16 @@ static noinline unsigned long cache_get_slow(struct iova_rcache *rc,
 	return magazine_take(cc->loaded, max_start);
 }
 
-/* A cached range of @size pfns (a power of two) ending at or below @limit. */
-static unsigned long cache_get(struct iova_domain *iovad, unsigned long size,
+/* A cached range of 2^@order pfns ending at or below @limit, or 0. */
+static unsigned long cache_get(struct iova_domain *iovad, unsigned int order,
 			       unsigned long limit)
 {
-	unsigned int order = order_base_2(size);
+	unsigned long size = 1UL << order;
 	struct iova_cpu_cache *cc;
 	struct iova_rcache *rc;
 	unsigned long flags, pfn;
 
-	if (!iovad->rcaches || order >= IOVA_CACHED_ORDERS || limit < size - 1)
+	if (!iovad->rcaches || limit < size - 1)
 		return 0;
 	rc = &iovad->rcaches[order];
 	cc = raw_cpu_ptr(rc->cpu);
@@ -980,15 +987,18 @@ static noinline unsigned long alloc_fast_from_tree(struct iova_domain *iovad,
 unsigned long alloc_iova_fast(struct iova_domain *iovad, unsigned long size,
 			      unsigned long limit_pfn, bool flush_rcache)
 {
+	unsigned int order;
 	unsigned long pfn;
 
 	if (!request_ok(iovad, size, limit_pfn, _RET_IP_))
 		return 0;
-	if (size < 1UL << (IOVA_CACHED_ORDERS - 1))
-		size = roundup_pow_of_two(size);
-	pfn = cache_get(iovad, size, limit_pfn);
-	if (likely(pfn))
-		return pfn;
+	if (size <= 1UL << (IOVA_CACHED_ORDERS - 1)) {
+		order = order_base_2(size);
+		pfn = cache_get(iovad, order, limit_pfn);
+		if (likely(pfn))
+			return pfn;
+		size = 1UL << order;
+	}
 	return alloc_fast_from_tree(iovad, size, limit_pfn, flush_rcache, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(alloc_iova_fast);
