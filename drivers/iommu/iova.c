@@ -291,6 +291,19 @@ static void move_last_fit(struct iova_domain *iovad, struct iova *next)
 	last->range = next->pfn_lo - 1 <= last->limit ? next : NULL;
 }
 
+/* Make the summaries from @rb up take in those of @leaf, newly below it. */
+static void raise_summaries(struct rb_node *rb, const struct iova *leaf)
+{
+	for (; rb; rb = rb_parent(rb)) {
+		struct iova *iova = to_iova(rb);
+
+		if (iova->longest_gap >= leaf->longest_gap && iova->orders >= leaf->orders)
+			break;
+		iova->longest_gap = max(iova->longest_gap, leaf->longest_gap);
+		iova->orders = max(iova->orders, leaf->orders);
+	}
+}
+
 /*
  * Add @iova, placed in the gap under @above, as @above's predecessor: where
  * it goes in the tree and what its gap is are known without a lookup.
@@ -306,10 +319,10 @@ static void insert_below(struct iova *iova, struct iova *above,
 	}
 	rb_link_node(&iova->node, parent, link);
 	set_gap_from(iova, above->pfn_lo - above->gap);
-	/* A new leaf: its subtree is itself. */
+	/* A new leaf: its subtree is itself, and it can only raise others. */
 	iova->longest_gap = iova->gap;
 	iova->orders = iova->gap_orders;
-	iova_augment_propagate(parent, NULL);
+	raise_summaries(parent, iova);
 	rb_insert_augmented(&iova->node, root, &iova_augment);
 	set_gap_from(above, iova->pfn_hi + 1);
 	iova_augment_propagate(&above->node, NULL);
@@ -441,14 +454,15 @@ static struct iova *find_place(struct iova_domain *iovad,
 			       unsigned int *visits)
 {
 	struct rb_node *rb = iovad->ranges.rb_node, *below = NULL;
-	struct iova *above = NULL, *iova;
+	struct iova *above = NULL, *iova = NULL;
+	unsigned int n = 0;	/* a local, so the walk keeps it in a register */
 
 	if (resume) {
 		below = &resume->node;
 		rb = NULL;
 	}
 	while (rb) {
-		(*visits)++;
+		n++;
 		if (to_iova(rb)->pfn_lo <= req->limit) {
 			below = rb;
 			rb = rb->rb_right;
@@ -458,28 +472,30 @@ static struct iova *find_place(struct iova_domain *iovad,
 		}
 	}
 	if (above && place_in(req, above->pfn_lo - above->gap,
-			      min(above->pfn_lo - 1, req->limit), pfn))
-		return above;
+			      min(above->pfn_lo - 1, req->limit), pfn)) {
+		iova = above;
+		goto out;
+	}
 
 	/*
 	 * Ranges below @below, highest first: @below, its left subtree, then
 	 * each ancestor below it with that one's left subtree.  Every gap under
 	 * them lies below the limit.
 	 */
-	for (rb = below; rb; rb = lower_ancestor(rb, visits)) {
-		(*visits)++;
+	for (rb = below; rb; rb = lower_ancestor(rb, &n)) {
+		n++;
 		if (gap_may_fit(req, to_iova(rb)))
 			break;
 		if (subtree_may_fit(req, rb->rb_left)) {
-			rb = highest_candidate(req, rb->rb_left, visits);
+			rb = highest_candidate(req, rb->rb_left, &n);
 			break;
 		}
 	}
-	if (!rb)
-		return NULL;
-	iova = to_iova(rb);
-	if (!place_in(req, iova->pfn_lo - iova->gap, iova->pfn_lo - 1, pfn))
-		return NULL;
+	if (rb && place_in(req, to_iova(rb)->pfn_lo - to_iova(rb)->gap,
+			   to_iova(rb)->pfn_lo - 1, pfn))
+		iova = to_iova(rb);
+out:
+	*visits += n;
 	return iova;
 }
 
