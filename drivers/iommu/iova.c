@@ -510,6 +510,29 @@ static bool repeats_last_fit(struct iova_domain *iovad,
 }
 
 /*
+ * A size that is not a power of two, aligned to the next one: the highest
+ * place that holds the whole aligned block, or a higher one in the highest
+ * gap that is long enough (see "Finding a place" above).
+ */
+static noinline struct iova *find_inexact_place(struct iova_domain *iovad,
+						struct iova_request *req,
+						unsigned long *pfn,
+						unsigned int *visits)
+{
+	struct iova *above, *lucky_above;
+	unsigned long lucky;
+
+	above = find_place(iovad, req, NULL, pfn, visits);
+	req->min_orders = 0;
+	lucky_above = find_place(iovad, req, NULL, &lucky, visits);
+	if (lucky_above && (!above || lucky > *pfn)) {
+		above = lucky_above;
+		*pfn = lucky;
+	}
+	return above;
+}
+
+/*
  * Place and insert @iova for @size pfns at or below @limit, under the
  * domain lock.
  */
@@ -522,28 +545,21 @@ static bool place_range(struct iova_domain *iovad, struct iova *iova,
 		.min_gap = size,
 	};
 	bool exact = !aligned || is_power_of_2(size);
-	struct iova *above, *resume = NULL, *lucky_above;
-	unsigned long pfn, lucky;
 	unsigned int visits = 0;
+	struct iova *above;
+	unsigned long pfn;
 
-	if (aligned) {
+	if (likely(aligned)) {
 		unsigned int order = order_base_2(size);
 
 		req.align_mask = (1UL << order) - 1;
 		req.min_orders = order + 1;
 	}
-	if (exact && repeats_last_fit(iovad, &req))
-		resume = iovad->last_fit.range;
-	above = find_place(iovad, &req, resume, &pfn, &visits);
-	if (!exact) {
-		/* See "Finding a place" above. */
-		req.min_orders = 0;
-		lucky_above = find_place(iovad, &req, NULL, &lucky, &visits);
-		if (lucky_above && (!above || lucky > pfn)) {
-			above = lucky_above;
-			pfn = lucky;
-		}
-	}
+	if (likely(exact))
+		above = find_place(iovad, &req, repeats_last_fit(iovad, &req) ?
+				   iovad->last_fit.range : NULL, &pfn, &visits);
+	else
+		above = find_inexact_place(iovad, &req, &pfn, &visits);
 	iovad->last_visits = visits;
 	if (!above)
 		return false;
@@ -551,7 +567,7 @@ static bool place_range(struct iova_domain *iovad, struct iova *iova,
 	iova->pfn_hi = pfn + size - 1;
 	iova->reserved = false;
 	insert_below(iova, above, &iovad->ranges);
-	if (exact)
+	if (likely(exact))
 		iovad->last_fit = (struct iova_last_fit) {
 			.range = iova,
 			.size = req.size,
