@@ -428,6 +428,55 @@ static void iova_test_rcache(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, iova_domain_check(iovad), 0);
 }
 
+/* What the caches keep per size and CPU: two magazines and a full depot. */
+#define CACHED_MOST	((2 + 32) * 126)
+
+/* Freed ranges beyond what the caches keep go back to the tree. */
+static void iova_test_rcache_bound(struct kunit *test)
+{
+	struct iova_domain *iovad = test_domain(test, 1, true);
+	unsigned long pfn, limit = 2 * CACHED_MOST, cached = 0;
+
+	for (pfn = 1; pfn <= limit; pfn++)
+		KUNIT_ASSERT_EQ(test, alloc_iova_fast(iovad, 1, limit, false), limit + 1 - pfn);
+	migrate_disable();	/* all into one CPU's cache */
+	for (pfn = 1; pfn <= limit; pfn++)
+		free_iova_fast(iovad, pfn, 1);
+	migrate_enable();
+	for (pfn = 1; pfn <= limit; pfn++)
+		cached += !!find_iova(iovad, pfn);
+	/* The last magazine that did not fit was drained whole. */
+	KUNIT_EXPECT_LE(test, cached, CACHED_MOST);
+	KUNIT_EXPECT_GT(test, cached, CACHED_MOST - 126);
+	KUNIT_EXPECT_EQ(test, iova_domain_check(iovad), 0);
+}
+
+/*
+ * A size that is not a power of two, aligned to the next one, is placed in
+ * the highest gap that holds the aligned block, or in the highest gap that
+ * is long enough if it fits there; a lower gap that would fit is not found.
+ */
+static void iova_test_inexact_size(struct kunit *test)
+{
+	struct iova_domain *iovad = test_domain(test, 1, false);
+	unsigned long pfn;
+
+	/* [1, 63] full, then gaps of three pfns at 40-42 and 49-51. */
+	for (pfn = 63; pfn >= 1; pfn--)
+		KUNIT_ASSERT_EQ(test, alloc_pfn(iovad, 1, 63, false), pfn);
+	for (pfn = 40; pfn <= 42; pfn++)
+		free_iova(iovad, pfn);
+	for (pfn = 49; pfn <= 51; pfn++)
+		free_iova(iovad, pfn);
+	/* 3 pfns aligned to 4: 49-51 can't take it and hides 40-42. */
+	KUNIT_EXPECT_EQ(test, alloc_pfn(iovad, 3, 63, true), 0);
+	/* Unaligned, the highest gap is exact. */
+	KUNIT_EXPECT_EQ(test, alloc_pfn(iovad, 3, 63, false), 49);
+	/* Now 40-42 is the highest long gap, and 40 is aligned. */
+	KUNIT_EXPECT_EQ(test, alloc_pfn(iovad, 3, 63, true), 40);
+	KUNIT_EXPECT_EQ(test, iova_domain_check(iovad), 0);
+}
+
 struct cache_on_cpu {
 	struct iova_domain *iovad;
 	unsigned long pfns[8];
@@ -556,6 +605,8 @@ static struct kunit_case iova_test_cases[] = {
 	KUNIT_CASE(iova_test_exhaustion_and_recovery),
 	KUNIT_CASE(iova_test_limits),
 	KUNIT_CASE(iova_test_rcache),
+	KUNIT_CASE(iova_test_rcache_bound),
+	KUNIT_CASE(iova_test_inexact_size),
 	KUNIT_CASE(iova_test_cpu_offline),
 	KUNIT_CASE(iova_test_put_live_domain),
 	KUNIT_CASE_SLOW(iova_test_fragmented),
