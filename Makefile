@@ -76,7 +76,7 @@ bench: graft
 # build/.build.lock stays: another build may be holding it.
 clean:
 	rm -rf $(addprefix $(TOP)/build/,linux kernel static stock boot check run \
-		fastpath bench) $(INITRD)
+		fastpath bench iova-users) $(INITRD)
 
 distclean: clean
 	rm -rf $(TOP)/build/upstream
