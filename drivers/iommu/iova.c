@@ -250,33 +250,6 @@ static void set_gap(struct iova_domain *iovad, struct iova *iova,
 	set_gap_from(iova, gap_start(iovad, prev));
 }
 
-/* Add @iova, which overlaps no range, and take its pfns out of a gap. */
-static void insert_range(struct iova_domain *iovad, struct iova *iova)
-{
-	struct rb_node **link = &iovad->ranges.rb_node, *parent = NULL;
-	struct rb_node *next;
-
-	while (*link) {
-		parent = *link;
-		if (iova->pfn_lo < to_iova(parent)->pfn_lo)
-			link = &parent->rb_left;
-		else
-			link = &parent->rb_right;
-	}
-	rb_link_node(&iova->node, parent, link);
-	set_gap(iovad, iova, rb_prev(&iova->node));
-	iova_summarise(iova, false);
-	iova_augment_propagate(parent, NULL);
-	rb_insert_augmented(&iova->node, &iovad->ranges, &iova_augment);
-
-	/* Only the sentinel, inserted first, has no range above it. */
-	next = rb_next(&iova->node);
-	if (next) {
-		set_gap(iovad, to_iova(next), &iova->node);
-		iova_augment_propagate(next, NULL);
-	}
-}
-
 /*
  * A range at or above the last fit is being freed, and @next is the range
  * above it.  The only gap that grows is @next's, and no gap above @next
@@ -289,6 +262,13 @@ static void move_last_fit(struct iova_domain *iovad, struct iova *next)
 	struct iova_last_fit *last = &iovad->last_fit;
 
 	last->range = next->pfn_lo - 1 <= last->limit ? next : NULL;
+}
+
+/* A new leaf's subtree is itself. */
+static void summarise_leaf(struct iova *iova)
+{
+	iova->longest_gap = iova->gap;
+	iova->orders = iova->gap_orders;
 }
 
 /* Make the summaries from @rb up take in those of @leaf, newly below it. */
@@ -305,11 +285,12 @@ static void raise_summaries(struct rb_node *rb, const struct iova *leaf)
 }
 
 /*
- * Add @iova, placed in the gap under @above, as @above's predecessor: where
- * it goes in the tree and what its gap is are known without a lookup.
+ * Add @iova, which overlaps no range, as the predecessor of @above, the
+ * lowest range above it: where it goes in the tree and what its gap is are
+ * known without a lookup.  Its pfns come out of @above's gap.
  */
-static void insert_below(struct iova *iova, struct iova *above,
-			 struct rb_root *root)
+static void insert_below(struct iova_domain *iovad, struct iova *iova,
+			 struct iova *above)
 {
 	struct rb_node *parent = &above->node, **link = &parent->rb_left;
 
@@ -319,12 +300,11 @@ static void insert_below(struct iova *iova, struct iova *above,
 	}
 	rb_link_node(&iova->node, parent, link);
 	set_gap_from(iova, above->pfn_lo - above->gap);
-	/* A new leaf: its subtree is itself, and it can only raise others. */
-	iova->longest_gap = iova->gap;
-	iova->orders = iova->gap_orders;
+	summarise_leaf(iova);
 	raise_summaries(parent, iova);
-	rb_insert_augmented(&iova->node, root, &iova_augment);
-	set_gap_from(above, iova->pfn_hi + 1);
+	rb_insert_augmented(&iova->node, &iovad->ranges, &iova_augment);
+	/* A reservation may lie below the domain's start. */
+	set_gap_from(above, max(iova->pfn_hi + 1, iovad->start_pfn));
 	iova_augment_propagate(&above->node, NULL);
 }
 
@@ -566,7 +546,7 @@ static bool place_range(struct iova_domain *iovad, struct iova *iova,
 	iova->pfn_lo = pfn;
 	iova->pfn_hi = pfn + size - 1;
 	iova->reserved = false;
-	insert_below(iova, above, &iovad->ranges);
+	insert_below(iovad, iova, above);
 	if (likely(exact))
 		iovad->last_fit = (struct iova_last_fit) {
 			.range = iova,
@@ -577,7 +557,6 @@ static bool place_range(struct iova_domain *iovad, struct iova *iova,
 	return true;
 }
 
-/* Checks common to every allocation; false after a complaint. */
 static noinline void complain_request(struct iova_domain *iovad,
 				      unsigned long size, unsigned long limit_pfn,
 				      unsigned long caller)
@@ -589,7 +568,10 @@ static noinline void complain_request(struct iova_domain *iovad,
 			      limit_pfn, iovad->start_pfn);
 }
 
-/* Inline: alloc_iova_fast() checks before it looks in the cache. */
+/*
+ * Checks common to every allocation; false after a complaint.  Inline:
+ * alloc_iova_fast() checks before it looks in the cache.
+ */
 static __always_inline bool request_ok(struct iova_domain *iovad,
 				       unsigned long size,
 				       unsigned long limit_pfn,
@@ -787,16 +769,19 @@ struct iova *reserve_iova(struct iova_domain *iovad, unsigned long pfn_lo,
 			return NULL;
 		}
 	}
-	/* Merge: every overlapping reservation gives way to their union. */
-	while ((rb = first_range_from(iovad, pfn_lo)) &&
-	       to_iova(rb)->pfn_lo <= pfn_hi) {
-		next = to_iova(rb);
+	/*
+	 * Merge: every overlapping reservation gives way to their union.  The
+	 * walk ends at the latest on the sentinel, which starts above @pfn_hi.
+	 */
+	rb = first_range_from(iovad, pfn_lo);
+	while ((next = to_iova(rb))->pfn_lo <= pfn_hi) {
+		rb = rb_next(rb);
 		iova->pfn_lo = min(iova->pfn_lo, next->pfn_lo);
 		iova->pfn_hi = max(iova->pfn_hi, next->pfn_hi);
 		erase_range(iovad, next);
 		kmem_cache_free(iova_cache, next);
 	}
-	insert_range(iovad, iova);
+	insert_below(iovad, iova, next);
 	spin_unlock_irqrestore(&iovad->lock, flags);
 	return iova;
 }
@@ -1195,7 +1180,11 @@ void init_iova_domain(struct iova_domain *iovad, unsigned long granule,
 		.pfn_hi = ULONG_MAX,
 		.reserved = true,
 	};
-	insert_range(iovad, &iovad->top);
+	/* The whole space is the gap below the sentinel, the only range. */
+	set_gap_from(&iovad->top, start_pfn);
+	summarise_leaf(&iovad->top);
+	rb_link_node(&iovad->top.node, NULL, &iovad->ranges.rb_node);
+	rb_insert_color(&iovad->top.node, &iovad->ranges);
 }
 EXPORT_SYMBOL_GPL(init_iova_domain);
 
