@@ -14,12 +14,19 @@
  * the last node, so each free gap of the space lies directly below exactly
  * one node.  A node records the length of the gap below it, and two summaries
  * of its subtree: the longest gap in it, and how many orders k have some gap
- * in it holding a 2^k block that starts on a multiple of 2^k.  The invariant,
- * which iova_domain_check() verifies node by node:
+ * in it holding a 2^k block that starts on a multiple of 2^k.  The lowest gap,
+ * the floor, from start_pfn up to the lowest range, is the exception: its
+ * node records 0 and the search looks at it last, through the tree's cached
+ * leftmost node.  Allocations come from the top down, so once the space
+ * above has filled, the floor is the gap that nearly every allocation and
+ * free changes; kept out of the summaries, it changes none of them, and
+ * neither do the leftmost node's comings and goings.  The invariant, which
+ * iova_domain_check() verifies node by node:
  *
  *	- ranges are ordered and disjoint, and the sentinel is last;
  *	- node->gap is the number of free pfns between the previous range (or
- *	  start_pfn, whichever is higher) and node->pfn_lo;
+ *	  start_pfn, whichever is higher) and node->pfn_lo, or 0 for the lowest
+ *	  node;
  *	- node->longest_gap and node->orders are the maxima of those values
  *	  over the node and its two subtrees.
  *
@@ -28,8 +35,9 @@
  * the last range at or below it.  From there it climbs towards the root,
  * looking at each range whose gap lies below the limit and at each left
  * subtree it passes, and descends into the first subtree whose summary says
- * a wanted gap is inside.  Subtrees that cannot hold one are never entered,
- * so a search visits O(log n) nodes however fragmented the space is.  For an
+ * a wanted gap is inside; failing that, it tries the floor.  Subtrees that
+ * cannot hold one are never entered, so a search visits O(log n) nodes
+ * however fragmented the space is.  For an
  * unaligned request the summary test is exact ("some gap is at least size
  * long"), and so it is for a power-of-two size aligned to itself ("some gap
  * holds an aligned block of that order"): the highest fitting place is
@@ -227,27 +235,11 @@ static const struct rb_augment_callbacks iova_augment = {
 	.rotate = iova_augment_rotate,
 };
 
-/* The first pfn of the gap that follows @prev (NULL: the lowest gap). */
-static unsigned long gap_start(struct iova_domain *iovad, struct rb_node *prev)
-{
-	unsigned long start = iovad->start_pfn;
-
-	if (prev && to_iova(prev)->pfn_hi >= start)
-		start = to_iova(prev)->pfn_hi + 1;
-	return start;
-}
-
 /* Make @iova's gap the free pfns from @start up to it. */
 static __always_inline void set_gap_from(struct iova *iova, unsigned long start)
 {
 	iova->gap = iova->pfn_lo > start ? iova->pfn_lo - start : 0;
 	iova->gap_orders = gap_orders(start, iova->gap);
-}
-
-static void set_gap(struct iova_domain *iovad, struct iova *iova,
-		    struct rb_node *prev)
-{
-	set_gap_from(iova, gap_start(iovad, prev));
 }
 
 /*
@@ -287,12 +279,15 @@ static void raise_summaries(struct rb_node *rb, const struct iova *leaf)
 /*
  * Add @iova, which overlaps no range, as the predecessor of @above, the
  * lowest range above it: where it goes in the tree and what its gap is are
- * known without a lookup.  Its pfns come out of @above's gap.
+ * known without a lookup.  Its pfns come out of @above's gap, or out of the
+ * floor if @above is the lowest range, whose recorded gap of 0 then passes
+ * on to @iova.
  */
 static void insert_below(struct iova_domain *iovad, struct iova *iova,
 			 struct iova *above)
 {
 	struct rb_node *parent = &above->node, **link = &parent->rb_left;
+	bool lowest = iovad->ranges.rb_leftmost == parent;
 
 	while (*link) {
 		parent = *link;
@@ -302,7 +297,7 @@ static void insert_below(struct iova_domain *iovad, struct iova *iova,
 	set_gap_from(iova, above->pfn_lo - above->gap);
 	summarise_leaf(iova);
 	raise_summaries(parent, iova);
-	rb_insert_augmented(&iova->node, &iovad->ranges, &iova_augment);
+	rb_insert_augmented_cached(&iova->node, &iovad->ranges, lowest, &iova_augment);
 	/* A reservation may lie below the domain's start. */
 	set_gap_from(above, max(iova->pfn_hi + 1, iovad->start_pfn));
 	iova_augment_propagate(&above->node, NULL);
@@ -322,18 +317,24 @@ static void erase_range(struct iova_domain *iovad, struct iova *iova)
 	 * the domain's start for a range below that.  No need for rb_prev().
 	 * @next gets it before the erase, whose own propagation then mostly
 	 * carries it up already; the second one stops where nothing changed.
+	 * When @iova is the lowest range, the floor grows instead and @next,
+	 * the new lowest, records no gap.
 	 */
-	if (iova->pfn_lo >= start)
+	if (iovad->ranges.rb_leftmost == &iova->node) {
+		iovad->ranges.rb_leftmost = &next->node;
+		start = next->pfn_lo;
+	} else if (iova->pfn_lo >= start) {
 		start = iova->pfn_lo - iova->gap;
+	}
 	set_gap_from(next, start);
-	rb_erase_augmented(&iova->node, &iovad->ranges, &iova_augment);
+	rb_erase_augmented(&iova->node, &iovad->ranges.rb_root, &iova_augment);
 	iova_augment_propagate(&next->node, NULL);
 }
 
 /* The range holding @pfn, the sentinel included; NULL if @pfn is free. */
 static struct iova *range_holding(struct iova_domain *iovad, unsigned long pfn)
 {
-	struct rb_node *rb = iovad->ranges.rb_node;
+	struct rb_node *rb = iovad->ranges.rb_root.rb_node;
 
 	while (rb) {
 		struct iova *iova = to_iova(rb);
@@ -352,7 +353,7 @@ static struct iova *range_holding(struct iova_domain *iovad, unsigned long pfn)
 static struct rb_node *first_range_from(struct iova_domain *iovad,
 					unsigned long pfn)
 {
-	struct rb_node *rb = iovad->ranges.rb_node, *found = NULL;
+	struct rb_node *rb = iovad->ranges.rb_root.rb_node, *found = NULL;
 
 	while (rb) {
 		if (to_iova(rb)->pfn_hi >= pfn) {
@@ -424,16 +425,18 @@ static struct rb_node *lower_ancestor(struct rb_node *rb, unsigned int *visits)
 
 /*
  * The highest place for @req: in the gap that straddles the limit, clipped
- * to it, or else in the highest gap below the limit that may fit.  With
- * @resume, the caller knows nothing fits above that range: start there.
- * Returns the range right above the place, NULL if there is none.
+ * to it, or else in the highest gap below the limit that may fit, or else in
+ * the floor.  With @resume, the caller knows nothing fits above that range:
+ * start there.  Returns the range right above the place, NULL if there is
+ * none.
  */
 static struct iova *find_place(struct iova_domain *iovad,
 			       const struct iova_request *req,
 			       struct iova *resume, unsigned long *pfn,
 			       unsigned int *visits)
 {
-	struct rb_node *rb = iovad->ranges.rb_node, *below = NULL;
+	struct rb_node *rb = iovad->ranges.rb_root.rb_node, *below = NULL;
+	struct rb_node *lowest = iovad->ranges.rb_leftmost;
 	struct iova *above = NULL, *iova = NULL;
 	unsigned int n = 0;	/* a local, so the walk keeps it in a register */
 
@@ -460,9 +463,10 @@ static struct iova *find_place(struct iova_domain *iovad,
 	/*
 	 * Ranges below @below, highest first: @below, its left subtree, then
 	 * each ancestor below it with that one's left subtree.  Every gap under
-	 * them lies below the limit.
+	 * them lies below the limit.  Below the lowest range is only the floor:
+	 * the climb stops there rather than walk up the tree's left edge.
 	 */
-	for (rb = below; rb; rb = lower_ancestor(rb, &n)) {
+	for (rb = below; rb && rb != lowest; rb = lower_ancestor(rb, &n)) {
 		n++;
 		if (gap_may_fit(req, to_iova(rb)))
 			break;
@@ -471,9 +475,14 @@ static struct iova *find_place(struct iova_domain *iovad,
 			break;
 		}
 	}
-	if (rb && place_in(req, to_iova(rb)->pfn_lo - to_iova(rb)->gap,
-			   to_iova(rb)->pfn_lo - 1, pfn))
+	if (rb && rb != lowest &&
+	    place_in(req, to_iova(rb)->pfn_lo - to_iova(rb)->gap,
+		     to_iova(rb)->pfn_lo - 1, pfn))
 		iova = to_iova(rb);
+	else if (to_iova(lowest)->pfn_lo > iovad->start_pfn &&
+		 place_in(req, iovad->start_pfn,
+			  min(to_iova(lowest)->pfn_lo - 1, req->limit), pfn))
+		iova = to_iova(lowest);
 out:
 	*visits += n;
 	return iova;
@@ -1169,7 +1178,7 @@ void init_iova_domain(struct iova_domain *iovad, unsigned long granule,
 		granule = PAGE_SIZE;
 	}
 	spin_lock_init(&iovad->lock);
-	iovad->ranges = RB_ROOT;
+	iovad->ranges = RB_ROOT_CACHED;
 	iovad->granule = granule;
 	iovad->start_pfn = start_pfn;
 	iovad->last_fit.range = NULL;
@@ -1180,11 +1189,9 @@ void init_iova_domain(struct iova_domain *iovad, unsigned long granule,
 		.pfn_hi = ULONG_MAX,
 		.reserved = true,
 	};
-	/* The whole space is the gap below the sentinel, the only range. */
-	set_gap_from(&iovad->top, start_pfn);
-	summarise_leaf(&iovad->top);
-	rb_link_node(&iovad->top.node, NULL, &iovad->ranges.rb_node);
-	rb_insert_color(&iovad->top.node, &iovad->ranges);
+	/* The sentinel is the only range: the whole space is the floor. */
+	rb_link_node(&iovad->top.node, NULL, &iovad->ranges.rb_root.rb_node);
+	rb_insert_color_cached(&iovad->top.node, &iovad->ranges, true);
 }
 EXPORT_SYMBOL_GPL(init_iova_domain);
 
@@ -1204,10 +1211,10 @@ void put_iova_domain(struct iova_domain *iovad)
 						    &iovad->cpuhp_dead);
 		free_rcaches(iovad);
 	}
-	rbtree_postorder_for_each_entry_safe(iova, next, &iovad->ranges, node)
+	rbtree_postorder_for_each_entry_safe(iova, next, &iovad->ranges.rb_root, node)
 		if (iova != &iovad->top)
 			kmem_cache_free(iova_cache, iova);
-	iovad->ranges = RB_ROOT;
+	iovad->ranges = RB_ROOT_CACHED;
 	iovad->last_fit.range = NULL;
 }
 EXPORT_SYMBOL_GPL(put_iova_domain);
@@ -1222,7 +1229,10 @@ static unsigned int check_range(struct iova_domain *iovad, struct iova *iova,
 	struct iova expect = *iova;
 	unsigned int errors = 0;
 
-	set_gap(iovad, &expect, prev);
+	if (prev)
+		set_gap_from(&expect, max(to_iova(prev)->pfn_hi + 1, iovad->start_pfn));
+	else
+		set_gap_from(&expect, expect.pfn_lo);
 	iova_summarise(&expect, false);
 	if (iova->pfn_lo > iova->pfn_hi) {
 		pr_err("check: range [%#lx-%#lx] is inverted\n", iova->pfn_lo, iova->pfn_hi);
@@ -1260,7 +1270,11 @@ unsigned int iova_domain_check(struct iova_domain *iovad)
 	unsigned long flags;
 
 	spin_lock_irqsave(&iovad->lock, flags);
-	for (rb = rb_first(&iovad->ranges); rb; prev = rb, rb = rb_next(rb))
+	if (iovad->ranges.rb_leftmost != rb_first(&iovad->ranges.rb_root)) {
+		pr_err("check: the cached lowest range is not the lowest\n");
+		errors++;
+	}
+	for (rb = rb_first(&iovad->ranges.rb_root); rb; prev = rb, rb = rb_next(rb))
 		errors += check_range(iovad, to_iova(rb), prev);
 	if (prev != &iovad->top.node) {
 		pr_err("check: the sentinel is not the last range\n");

@@ -539,6 +539,54 @@ static void iova_test_put_live_domain(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, n, 511);
 }
 
+/* ------------------------------------------------------------- the floor */
+
+/*
+ * The free space below the lowest range, the floor, is kept out of the
+ * tree's summaries (iova.c, "The tree"): a request repeated there goes to it
+ * without climbing the tree, and it is still clipped by limits and skipped
+ * when too small.
+ */
+static void iova_test_floor(struct kunit *test)
+{
+	struct iova_domain *iovad = test_domain(test, 8, false);
+	unsigned long limit = SZ_64K - 1, pfn;
+	struct iova *iova;
+	unsigned int i;
+
+	for (pfn = limit; pfn > limit - 4096; pfn--) {
+		iova = alloc_iova(iovad, 1, limit, false);
+		KUNIT_ASSERT_NOT_NULL(test, iova);
+		KUNIT_ASSERT_EQ(test, iova->pfn_lo, pfn);
+	}
+	for (i = 0; i < 16; i++) {
+		iova = alloc_iova(iovad, 1, limit, false);
+		KUNIT_ASSERT_NOT_NULL(test, iova);
+		KUNIT_EXPECT_EQ(test, iova->pfn_lo, pfn);
+		KUNIT_EXPECT_LE(test, iovad->last_visits, 1);
+		__free_iova(iovad, iova);
+	}
+
+	iova = alloc_iova(iovad, 16, 100, true);
+	KUNIT_ASSERT_NOT_NULL(test, iova);
+	KUNIT_EXPECT_EQ(test, iova->pfn_lo, 80);
+	/* [8, 20] holds no aligned 16, but an aligned 8. */
+	KUNIT_EXPECT_NULL(test, alloc_iova(iovad, 16, 20, true));
+	iova = alloc_iova(iovad, 8, 20, true);
+	KUNIT_ASSERT_NOT_NULL(test, iova);
+	KUNIT_EXPECT_EQ(test, iova->pfn_lo, 8);
+	__free_iova(iovad, iova);
+	/* Below the start, the lowest range leaves no floor: [8, 79] is a gap. */
+	KUNIT_ASSERT_NOT_NULL(test, reserve_iova(iovad, 0, 3));
+	for (pfn = 72; pfn >= 8; pfn -= 8) {
+		iova = alloc_iova(iovad, 8, 79, true);
+		KUNIT_ASSERT_NOT_NULL(test, iova);
+		KUNIT_EXPECT_EQ(test, iova->pfn_lo, pfn);
+	}
+	KUNIT_EXPECT_NULL(test, alloc_iova(iovad, 1, 79, false));
+	KUNIT_EXPECT_EQ(test, iova_domain_check(iovad), 0);
+}
+
 /* ------------------------------------------------------- fragmentation */
 
 /*
@@ -609,6 +657,7 @@ static struct kunit_case iova_test_cases[] = {
 	KUNIT_CASE(iova_test_inexact_size),
 	KUNIT_CASE(iova_test_cpu_offline),
 	KUNIT_CASE(iova_test_put_live_domain),
+	KUNIT_CASE(iova_test_floor),
 	KUNIT_CASE_SLOW(iova_test_fragmented),
 	{}
 };

@@ -21,7 +21,8 @@
  * @node: the domain's tree of ranges, in address order
  * @pfn_hi: last pfn of the range
  * @pfn_lo: first pfn of the range
- * @gap: free pfns between the range below (or the domain's start) and @pfn_lo
+ * @gap: free pfns between the range below (or the domain's start) and @pfn_lo;
+ *	0 in the lowest range, whose gap iova.c keeps out of the summaries
  * @longest_gap: the largest @gap in the subtree under @node, this one's
  *	included
  * @orders: in that subtree, one more than the largest k such that a gap
@@ -64,7 +65,8 @@ struct iova_last_fit {
 /**
  * struct iova_domain - an I/O virtual address space
  * @lock: protects the tree and every range in it
- * @ranges: allocated and reserved ranges, keyed by @pfn_lo
+ * @ranges: allocated and reserved ranges, keyed by @pfn_lo, the lowest
+ *	cached
  * @granule: size of one pfn in bytes, a power of two
  * @start_pfn: lowest pfn the domain hands out
  * @top: a one-pfn range at ULONG_MAX, so every free gap lies below a range
@@ -76,7 +78,7 @@ struct iova_last_fit {
  */
 struct iova_domain {
 	spinlock_t		lock;		/* the tree */
-	struct rb_root		ranges;
+	struct rb_root_cached	ranges;
 	unsigned long		granule;
 	unsigned long		start_pfn;
 	struct iova		top;
