@@ -436,11 +436,13 @@ static struct iova *find_place(struct iova_domain *iovad,
 			       unsigned int *visits)
 {
 	struct rb_node *rb = iovad->ranges.rb_root.rb_node, *below = NULL;
-	struct rb_node *lowest = iovad->ranges.rb_leftmost;
-	struct iova *above = NULL, *iova = NULL;
+	struct iova *above = NULL, *iova = NULL, *lowest;
 	unsigned int n = 0;	/* a local, so the walk keeps it in a register */
 
 	if (resume) {
+		/* Below the lowest range is only the floor. */
+		if (&resume->node == iovad->ranges.rb_leftmost)
+			goto floor;
 		below = &resume->node;
 		rb = NULL;
 	}
@@ -463,10 +465,9 @@ static struct iova *find_place(struct iova_domain *iovad,
 	/*
 	 * Ranges below @below, highest first: @below, its left subtree, then
 	 * each ancestor below it with that one's left subtree.  Every gap under
-	 * them lies below the limit.  Below the lowest range is only the floor:
-	 * the climb stops there rather than walk up the tree's left edge.
+	 * them lies below the limit.
 	 */
-	for (rb = below; rb && rb != lowest; rb = lower_ancestor(rb, &n)) {
+	for (rb = below; rb; rb = lower_ancestor(rb, &n)) {
 		n++;
 		if (gap_may_fit(req, to_iova(rb)))
 			break;
@@ -475,14 +476,16 @@ static struct iova *find_place(struct iova_domain *iovad,
 			break;
 		}
 	}
-	if (rb && rb != lowest &&
-	    place_in(req, to_iova(rb)->pfn_lo - to_iova(rb)->gap,
-		     to_iova(rb)->pfn_lo - 1, pfn))
+	if (rb && place_in(req, to_iova(rb)->pfn_lo - to_iova(rb)->gap,
+			   to_iova(rb)->pfn_lo - 1, pfn)) {
 		iova = to_iova(rb);
-	else if (to_iova(lowest)->pfn_lo > iovad->start_pfn &&
-		 place_in(req, iovad->start_pfn,
-			  min(to_iova(lowest)->pfn_lo - 1, req->limit), pfn))
-		iova = to_iova(lowest);
+		goto out;
+	}
+floor:
+	lowest = to_iova(iovad->ranges.rb_leftmost);
+	if (lowest->pfn_lo > iovad->start_pfn &&
+	    place_in(req, iovad->start_pfn, min(lowest->pfn_lo - 1, req->limit), pfn))
+		iova = lowest;
 out:
 	*visits += n;
 	return iova;
