@@ -12,18 +12,20 @@
 
 #include <linux/dma-direct.h>
 #include <linux/dma-map-ops.h>
+#include <linux/iommu-dma.h>
 #include <linux/swiotlb.h>
 
 /*
- * Kconfig keeps this off (it depends on BROKEN), but a driver's "select"
- * can still force it on.  CMA and declared coherent memory, forced on the
- * same way, get the "not available" answers from <linux/dma-map-ops.h>;
- * a kernel without the IOMMU backend it was configured for would be
- * silently wrong, so that fails the build.
+ * The backend that serves @dev: NULL for the direct path, iommu_dma_ops for
+ * a device that iommu_setup_dma_ops() put behind a translating domain, else
+ * the device's (or the architecture's) dma_map_ops.
  */
-#ifdef CONFIG_IOMMU_DMA
-#error "dmacore does not provide the IOMMU DMA backend yet"
-#endif
+static __always_inline const struct dma_map_ops *dma_backend(struct device *dev)
+{
+	if (use_dma_iommu(dev))
+		return &iommu_dma_ops;
+	return get_dma_ops(dev);
+}
 
 /* direct.c; @func is the public call being served, for messages */
 dma_addr_t dma_direct_bounce(struct device *dev, phys_addr_t phys, size_t size,

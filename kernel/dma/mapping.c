@@ -3,9 +3,11 @@
  * The DMA API entry points.
  *
  * Every call a driver makes lands here first.  This file is the only place
- * that decides which backend serves a device: a device without dma_map_ops
- * is served by the direct backend, whose fast paths are inlined from
- * internal.h; any other device goes through its dma_map_ops table.  Arguments are
+ * that decides which backend serves a device (dma_backend()): a device
+ * without dma_map_ops is served by the direct backend, whose fast paths are
+ * inlined from internal.h; a device that the IOMMU core put behind a
+ * translating domain goes to iommu_dma_ops (drivers/iommu/dma-iommu.c), and
+ * any other device through its own dma_map_ops table.  Arguments are
  * checked before dispatch, so backends can trust what they are given, and a
  * bad call from a driver ends in an error return and a rate-limited message
  * rather than a crash or a corrupted buffer.
@@ -91,7 +93,7 @@ static __always_inline dma_addr_t dma_map_kind(struct device *dev, struct page *
 					       enum dma_data_direction dir, unsigned long attrs,
 					       enum dma_debug_kind kind, const char *func)
 {
-	const struct dma_map_ops *backend = get_dma_ops(dev);
+	const struct dma_map_ops *backend = dma_backend(dev);
 	phys_addr_t phys = page_to_phys(page) + offset;
 	dma_addr_t dma_addr;
 
@@ -111,7 +113,7 @@ static __always_inline void dma_unmap_kind(struct device *dev, dma_addr_t dma_ad
 					   enum dma_data_direction dir, unsigned long attrs,
 					   enum dma_debug_kind kind, const char *func)
 {
-	const struct dma_map_ops *backend = get_dma_ops(dev);
+	const struct dma_map_ops *backend = dma_backend(dev);
 
 	if (unlikely(!dma_handle_args_ok(dev, dma_addr, size, dir, func)))
 		return;
@@ -234,7 +236,7 @@ static int dma_map_sg_checked(struct device *dev, struct scatterlist *sg, int ne
 			      enum dma_data_direction dir, unsigned long attrs,
 			      const char *func, unsigned long caller)
 {
-	const struct dma_map_ops *backend = get_dma_ops(dev);
+	const struct dma_map_ops *backend = dma_backend(dev);
 	int ret;
 
 	if (unlikely(!dma_direction_ok(dev, dir, func)))
@@ -327,7 +329,7 @@ EXPORT_SYMBOL_GPL(dma_map_sgtable);
 void dma_unmap_sg_attrs(struct device *dev, struct scatterlist *sg, int nents,
 			enum dma_data_direction dir, unsigned long attrs)
 {
-	const struct dma_map_ops *backend = get_dma_ops(dev);
+	const struct dma_map_ops *backend = dma_backend(dev);
 
 	if (unlikely(!dma_direction_ok(dev, dir, __func__)))
 		return;
@@ -361,7 +363,7 @@ EXPORT_SYMBOL(dma_unmap_sg_attrs);
 dma_addr_t dma_map_resource(struct device *dev, phys_addr_t phys_addr, size_t size,
 			    enum dma_data_direction dir, unsigned long attrs)
 {
-	const struct dma_map_ops *backend = get_dma_ops(dev);
+	const struct dma_map_ops *backend = dma_backend(dev);
 	dma_addr_t dma_addr;
 
 	if (unlikely(!dma_streaming_args_ok(dev, size, dir, __func__)))
@@ -396,7 +398,7 @@ EXPORT_SYMBOL(dma_map_resource);
 void dma_unmap_resource(struct device *dev, dma_addr_t dma_addr, size_t size,
 			enum dma_data_direction dir, unsigned long attrs)
 {
-	const struct dma_map_ops *backend = get_dma_ops(dev);
+	const struct dma_map_ops *backend = dma_backend(dev);
 
 	if (unlikely(!dma_handle_args_ok(dev, dma_addr, size, dir, __func__)))
 		return;
@@ -415,7 +417,7 @@ EXPORT_SYMBOL(dma_unmap_resource);
 static void dma_sync_one(struct device *dev, dma_addr_t dma_addr, size_t size,
 			 enum dma_data_direction dir, bool for_cpu, const char *func)
 {
-	const struct dma_map_ops *backend = get_dma_ops(dev);
+	const struct dma_map_ops *backend = dma_backend(dev);
 	void (*hook)(struct device *dev, dma_addr_t dma_addr, size_t size,
 		     enum dma_data_direction dir);
 
@@ -437,7 +439,7 @@ static void dma_sync_one(struct device *dev, dma_addr_t dma_addr, size_t size,
 static void dma_sync_list(struct device *dev, struct scatterlist *sgl, int nelems,
 			  enum dma_data_direction dir, bool for_cpu, const char *func)
 {
-	const struct dma_map_ops *backend = get_dma_ops(dev);
+	const struct dma_map_ops *backend = dma_backend(dev);
 	void (*hook)(struct device *dev, struct scatterlist *sgl, int nelems,
 		     enum dma_data_direction dir);
 
@@ -538,7 +540,7 @@ EXPORT_SYMBOL(__dma_sync_sg_for_device);
  */
 bool __dma_need_sync(struct device *dev, dma_addr_t dma_addr)
 {
-	const struct dma_map_ops *backend = get_dma_ops(dev);
+	const struct dma_map_ops *backend = dma_backend(dev);
 
 	if (!backend)
 		return dma_direct_need_sync(dev, dma_addr);
@@ -554,9 +556,11 @@ EXPORT_SYMBOL_GPL(__dma_need_sync);
  */
 static void dma_decide_skip_sync(struct device *dev)
 {
-	const struct dma_map_ops *backend = get_dma_ops(dev);
+	const struct dma_map_ops *backend = dma_backend(dev);
 
-	if (backend)
+	if (use_dma_iommu(dev))
+		dev->dma_skip_sync = iommu_dma_never_syncs(dev);
+	else if (backend)
 		dev->dma_skip_sync = !backend->sync_single_for_cpu &&
 				     !backend->sync_single_for_device &&
 				     !backend->sync_sg_for_cpu && !backend->sync_sg_for_device;
@@ -586,7 +590,7 @@ static inline void dma_decide_skip_sync(struct device *dev) { }
 void *dma_alloc_attrs(struct device *dev, size_t size, dma_addr_t *dma_handle, gfp_t gfp,
 		      unsigned long attrs)
 {
-	const struct dma_map_ops *backend = get_dma_ops(dev);
+	const struct dma_map_ops *backend = dma_backend(dev);
 	void *cpu_addr;
 
 	if (unlikely(!size || (gfp & __GFP_COMP))) {
@@ -627,7 +631,7 @@ EXPORT_SYMBOL(dma_alloc_attrs);
 void dma_free_attrs(struct device *dev, size_t size, void *cpu_addr, dma_addr_t dma_addr,
 		    unsigned long attrs)
 {
-	const struct dma_map_ops *backend = get_dma_ops(dev);
+	const struct dma_map_ops *backend = dma_backend(dev);
 
 	if (unlikely(!cpu_addr))
 		return;
@@ -739,7 +743,7 @@ EXPORT_SYMBOL(dmam_free_coherent);
 int dma_get_sgtable_attrs(struct device *dev, struct sg_table *sgt, void *cpu_addr,
 			  dma_addr_t dma_addr, size_t size, unsigned long attrs)
 {
-	const struct dma_map_ops *backend = get_dma_ops(dev);
+	const struct dma_map_ops *backend = dma_backend(dev);
 
 	if (!backend)
 		return dma_direct_get_sgtable(dev, sgt, cpu_addr, dma_addr, size, attrs);
@@ -759,7 +763,7 @@ EXPORT_SYMBOL(dma_get_sgtable_attrs);
  */
 bool dma_can_mmap(struct device *dev)
 {
-	const struct dma_map_ops *backend = get_dma_ops(dev);
+	const struct dma_map_ops *backend = dma_backend(dev);
 
 	return backend ? !!backend->mmap : dma_direct_can_mmap(dev);
 }
@@ -782,7 +786,7 @@ EXPORT_SYMBOL_GPL(dma_can_mmap);
 int dma_mmap_attrs(struct device *dev, struct vm_area_struct *vma, void *cpu_addr,
 		   dma_addr_t dma_addr, size_t size, unsigned long attrs)
 {
-	const struct dma_map_ops *backend = get_dma_ops(dev);
+	const struct dma_map_ops *backend = dma_backend(dev);
 
 	if (!backend)
 		return dma_direct_mmap(dev, vma, cpu_addr, dma_addr, size, attrs);
@@ -811,7 +815,7 @@ EXPORT_SYMBOL(dma_mmap_attrs);
 struct page *dma_alloc_pages(struct device *dev, size_t size, dma_addr_t *dma_handle,
 			     enum dma_data_direction dir, gfp_t gfp)
 {
-	const struct dma_map_ops *backend = get_dma_ops(dev);
+	const struct dma_map_ops *backend = dma_backend(dev);
 	struct page *page;
 
 	if (unlikely(!dma_direction_ok(dev, dir, __func__)))
@@ -854,7 +858,7 @@ EXPORT_SYMBOL_GPL(dma_alloc_pages);
 void dma_free_pages(struct device *dev, size_t size, struct page *page, dma_addr_t dma_addr,
 		    enum dma_data_direction dir)
 {
-	const struct dma_map_ops *backend = get_dma_ops(dev);
+	const struct dma_map_ops *backend = dma_backend(dev);
 	size_t len = PAGE_ALIGN(size);
 
 	debug_dma_free(dev, page_address(page), len, dma_addr, DMA_DEBUG_PAGES, dir);
@@ -1004,7 +1008,7 @@ EXPORT_SYMBOL_GPL(dma_mmap_noncontiguous);
 /* Can the device's backend serve @mask?  Complains when it can't. */
 static bool dma_mask_ok(struct device *dev, u64 mask, const char *func)
 {
-	const struct dma_map_ops *backend = get_dma_ops(dev);
+	const struct dma_map_ops *backend = dma_backend(dev);
 	bool ok;
 
 	if (!backend)
@@ -1078,7 +1082,7 @@ EXPORT_SYMBOL(dma_set_coherent_mask);
  */
 u64 dma_get_required_mask(struct device *dev)
 {
-	const struct dma_map_ops *backend = get_dma_ops(dev);
+	const struct dma_map_ops *backend = dma_backend(dev);
 
 	if (backend && backend->get_required_mask)
 		return backend->get_required_mask(dev);
@@ -1112,7 +1116,7 @@ EXPORT_SYMBOL_GPL(dma_addressing_limited);
  */
 size_t dma_max_mapping_size(struct device *dev)
 {
-	const struct dma_map_ops *backend = get_dma_ops(dev);
+	const struct dma_map_ops *backend = dma_backend(dev);
 
 	if (!backend)
 		return dma_direct_max_mapping_size(dev);
@@ -1130,7 +1134,7 @@ EXPORT_SYMBOL_GPL(dma_max_mapping_size);
  */
 size_t dma_opt_mapping_size(struct device *dev)
 {
-	const struct dma_map_ops *backend = get_dma_ops(dev);
+	const struct dma_map_ops *backend = dma_backend(dev);
 	size_t fast = SIZE_MAX;
 
 	if (backend && backend->opt_mapping_size)
@@ -1151,7 +1155,7 @@ EXPORT_SYMBOL_GPL(dma_opt_mapping_size);
  */
 unsigned long dma_get_merge_boundary(struct device *dev)
 {
-	const struct dma_map_ops *backend = get_dma_ops(dev);
+	const struct dma_map_ops *backend = dma_backend(dev);
 
 	return backend && backend->get_merge_boundary ? backend->get_merge_boundary(dev) : 0;
 }
@@ -1167,6 +1171,6 @@ EXPORT_SYMBOL_GPL(dma_get_merge_boundary);
  */
 bool dma_pci_p2pdma_supported(struct device *dev)
 {
-	return !get_dma_ops(dev);
+	return !dma_backend(dev);
 }
 EXPORT_SYMBOL_GPL(dma_pci_p2pdma_supported);

@@ -1,0 +1,1390 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dmacore: the IOMMU backend of the DMA API.
+ *
+ * A device behind an IOMMU sees memory only through the page tables of its
+ * domain.  This backend gives each mapping a range of I/O virtual addresses
+ * (IOVAs) of the domain, maps the buffer's pages there, and takes them away
+ * again on unmap.  drivers/iommu/iommu.c owns the domains; it calls in here
+ * to give a domain its DMA state (iommu_get_dma_cookie()), and to hand a
+ * device to this backend (iommu_setup_dma_ops()).
+ *
+ * The cookie.  Everything the DMA API needs about a domain hangs off
+ * domain->iova_cookie: the IOVA space (drivers/iommu/iova.c) in units of the
+ * IOMMU's smallest page, the flush queues when invalidation is lazy, and the
+ * MSI doorbell pages mapped for interrupt controllers that need them.  The
+ * space is set up when the first device is attached, with every region the
+ * IOMMU driver or the PCI host bridge reserves taken out of it for good, so
+ * no mapping ever lands on an MSI window or a peer's MMIO window.
+ *
+ * Mapping.  A buffer rarely starts on a granule (IOMMU page) boundary.  Its
+ * first and last granules are mapped whole, and the device gets the IOVA of
+ * the granule plus the buffer's offset in it.  A PCI device first tries
+ * IOVAs below 4 GiB, where some devices and bridges are faster, and moves to
+ * its full mask once that space has run out (iommu.forcedac=1 skips the
+ * first try), as drivers have come to expect.
+ *
+ * Unmapping.  Strict domains clear the page tables and invalidate the
+ * IOTLB before the call returns: from then on the device cannot reach the
+ * memory.  Lazy domains (IOMMU_DOMAIN_DMA_FQ) clear the page tables but
+ * leave the IOVA in a per-CPU flush queue; one invalidation of the whole
+ * domain, run when a queue fills or after IOMMU_DMA_FQ_TIMEOUT_MS, makes
+ * every queued IOVA reusable at once.  Until then the device may still reach
+ * the unmapped memory through a stale IOTLB entry: that is what lazy mode
+ * trades for fewer invalidations.  An IOVA is never reused before the
+ * invalidation that covers it has finished, so no device ever reaches a new
+ * mapping through an old entry.
+ *
+ * Scatterlists.  A list is mapped into one IOVA range: each segment gets
+ * whole granules of its own, laid out end to end, so that segments which
+ * end and start on granule boundaries become one DMA segment for the device
+ * (as long as its max_segment_size and segment boundary allow).  A segment
+ * that would straddle the device's segment boundary is moved up to the next
+ * one, leaving an unmapped hole.
+ *
+ * Coherent memory.  Small and atomic allocations are physically contiguous.
+ * Larger ones that may sleep are built from whatever pages the allocator has
+ * (large blocks first), mapped contiguously in IOVA space and vmap()ed for
+ * the CPU: the device and the CPU each see one contiguous buffer that needs
+ * no contiguous memory.
+ *
+ * Not built yet: bouncing for untrusted devices (dev_is_untrusted() devices
+ * are refused), peer-to-peer segments, and the dma_iova_* two-step API.
+ */
+
+#define pr_fmt(fmt) "dma-iommu: " fmt
+
+#include <linux/acpi_iort.h>
+#include <linux/dma-map-ops.h>
+#include <linux/iommu.h>
+#include <linux/iommu-dma.h>
+#include <linux/iova.h>
+#include <linux/msi.h>
+#include <linux/of_iommu.h>
+#include <linux/pci.h>
+#include <linux/percpu.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include <linux/swiotlb.h>
+#include <linux/timer.h>
+#include <linux/vmalloc.h>
+
+#include "dma-iommu.h"
+#include "iommu-pages.h"
+#include "../../kernel/dma/internal.h"
+
+/* Unmapped IOVAs one CPU's flush queue holds before it forces a flush. */
+#define IOMMU_DMA_FQ_ENTRIES	256
+/* The longest a queued IOVA waits for the invalidation that frees it. */
+#define IOMMU_DMA_FQ_TIMEOUT_MS	10
+
+bool iommu_dma_forcedac __read_mostly;
+
+static int __init iommu_dma_forcedac_setup(char *str)
+{
+	int ret = kstrtobool(str, &iommu_dma_forcedac);
+
+	if (!ret && iommu_dma_forcedac)
+		pr_info("PCI devices get IOVAs from their whole DMA mask (iommu.forcedac)\n");
+	return ret;
+}
+early_param("iommu.forcedac", iommu_dma_forcedac_setup);
+
+/**
+ * struct fq_entry - an unmapped range that waits for an IOTLB flush
+ * @pfn: first pfn of the range in the cookie's IOVA space
+ * @pages: its length in pfns
+ * @flushes: the range may be reused once this many flushes have finished
+ * @pt_pages: page-table pages the IOMMU driver gave back with the range
+ */
+struct fq_entry {
+	unsigned long pfn, pages;
+	u64 flushes;
+	struct list_head pt_pages;
+};
+
+/**
+ * struct flush_queue - one CPU's ring of ranges waiting for a flush
+ * @lock: protects the ring; also taken by the timer from another CPU
+ * @head: oldest entry
+ * @count: entries in use
+ * @entries: the ring
+ */
+struct flush_queue {
+	spinlock_t lock;	/* the ring */
+	unsigned int head;
+	unsigned int count;
+	struct fq_entry entries[IOMMU_DMA_FQ_ENTRIES];
+};
+
+enum iommu_dma_cookie_kind {
+	IOMMU_DMA_COOKIE_DMA,	/* a domain of the DMA API */
+	IOMMU_DMA_COOKIE_MSI,	/* an unmanaged domain that only needs doorbells */
+};
+
+/**
+ * struct msi_doorbell - an MSI doorbell page mapped into a domain
+ * @link: on iommu_dma_cookie.doorbells
+ * @page_addr: the doorbell's granule
+ * @bus_addr: where the domain maps it
+ */
+struct msi_doorbell {
+	struct list_head link;
+	phys_addr_t page_addr;
+	dma_addr_t bus_addr;
+};
+
+/**
+ * struct iommu_dma_cookie - the DMA state of one IOMMU domain
+ * @kind: what the domain is used for
+ * @domain: the domain
+ * @lock: serialises setting up the IOVA space and adding doorbells
+ * @ready: @space is set up
+ * @space: the IOVA space (IOMMU_DMA_COOKIE_DMA)
+ * @msi_base: where the next doorbell goes (IOMMU_DMA_COOKIE_MSI)
+ * @doorbells: MSI doorbells mapped so far
+ * @fq: per-CPU flush queues when the domain is lazy, else NULL
+ * @fq_started: flushes of the whole domain begun so far
+ * @fq_finished: flushes of the whole domain completed so far
+ * @flush_timer: flushes the queues when nothing else has
+ * @flush_timer_armed: @flush_timer is pending
+ */
+struct iommu_dma_cookie {
+	enum iommu_dma_cookie_kind kind;
+	struct iommu_domain *domain;
+	struct mutex lock;	/* @ready, @space set-up, @doorbells, @msi_base */
+	bool ready;
+	struct iova_domain space;
+	dma_addr_t msi_base;
+	struct list_head doorbells;
+	struct flush_queue __percpu *fq;
+	atomic64_t fq_started;
+	atomic64_t fq_finished;
+	struct timer_list flush_timer;
+	atomic_t flush_timer_armed;
+};
+
+/*
+ * Refusals and failures name the device, the backend and the reason, rate
+ * limited; DMA_ATTR_NO_WARN silences them as it does in the core.
+ */
+#define iommu_dma_complain(dev, attrs, fmt, ...) \
+	dma_complain(dev, attrs, "dma-iommu", fmt, ##__VA_ARGS__)
+
+static bool dev_is_untrusted(struct device *dev)
+{
+	return dev_is_pci(dev) && to_pci_dev(dev)->untrusted;
+}
+
+/*
+ * The IOMMU protection bits for a mapping the device uses as @dir says
+ * (the core has refused DMA_NONE): reading memory unless the device only
+ * writes it, writing unless it only reads it.
+ */
+static int dma_dir_to_prot(enum dma_data_direction dir, bool coherent,
+			   unsigned long attrs)
+{
+	return (coherent ? IOMMU_CACHE : 0) |
+	       (attrs & DMA_ATTR_PRIVILEGED ? IOMMU_PRIV : 0) |
+	       (dir != DMA_FROM_DEVICE ? IOMMU_READ : 0) |
+	       (dir != DMA_TO_DEVICE ? IOMMU_WRITE : 0);
+}
+
+/* ---------------------------------------------------------------- cookies */
+
+static struct iommu_dma_cookie *cookie_alloc(struct iommu_domain *domain,
+					     enum iommu_dma_cookie_kind kind)
+{
+	struct iommu_dma_cookie *cookie = kzalloc(sizeof(*cookie), GFP_KERNEL);
+
+	if (!cookie)
+		return NULL;
+	cookie->kind = kind;
+	cookie->domain = domain;
+	mutex_init(&cookie->lock);
+	INIT_LIST_HEAD(&cookie->doorbells);
+	return cookie;
+}
+
+/**
+ * iommu_get_dma_cookie() - give a domain the state the DMA API needs
+ * @domain: a domain that devices will use through the DMA API
+ *
+ * The IOVA space itself is set up when the first device is attached
+ * (iommu_setup_dma_ops()), since its shape depends on the device.
+ * Context: may sleep.
+ *
+ * Return: 0, -EEXIST if the domain has a cookie already, or -ENOMEM.
+ */
+int iommu_get_dma_cookie(struct iommu_domain *domain)
+{
+	struct iommu_dma_cookie *cookie;
+	int ret;
+
+	if (domain->iova_cookie)
+		return -EEXIST;
+	/* The IOVA allocator's caches and CPU hotplug state, for its life. */
+	ret = iova_cache_get();
+	if (ret)
+		return ret;
+	cookie = cookie_alloc(domain, IOMMU_DMA_COOKIE_DMA);
+	if (!cookie) {
+		iova_cache_put();
+		return -ENOMEM;
+	}
+	domain->iova_cookie = cookie;
+	return 0;
+}
+
+/**
+ * iommu_get_msi_cookie() - let an unmanaged domain map MSI doorbells
+ * @domain: an IOMMU_DOMAIN_UNMANAGED domain, such as a VFIO container's
+ * @base: the IOVA from which doorbells may be mapped, which the domain's
+ *	owner keeps free for them
+ *
+ * Interrupt controllers whose doorbells sit behind the IOMMU then get the
+ * doorbells mapped at @base and up (iommu_dma_prepare_msi()).
+ *
+ * Return: 0, -EINVAL for a domain of another type, -EEXIST if the domain
+ * has a cookie already, or -ENOMEM.
+ */
+int iommu_get_msi_cookie(struct iommu_domain *domain, dma_addr_t base)
+{
+	struct iommu_dma_cookie *cookie;
+
+	if (domain->type != IOMMU_DOMAIN_UNMANAGED)
+		return -EINVAL;
+	if (domain->iova_cookie)
+		return -EEXIST;
+	cookie = cookie_alloc(domain, IOMMU_DMA_COOKIE_MSI);
+	if (!cookie)
+		return -ENOMEM;
+	cookie->msi_base = base;
+	domain->iova_cookie = cookie;
+	return 0;
+}
+EXPORT_SYMBOL(iommu_get_msi_cookie);
+
+static void fq_destroy(struct iommu_dma_cookie *cookie);
+
+/**
+ * iommu_put_dma_cookie() - free a domain's DMA state
+ * @domain: the domain, which no device uses any more
+ *
+ * Queued IOVAs are flushed and freed with the rest.  A domain without a
+ * cookie is left alone.
+ */
+void iommu_put_dma_cookie(struct iommu_domain *domain)
+{
+	struct iommu_dma_cookie *cookie = domain->iova_cookie;
+	struct msi_doorbell *bell, *next;
+
+	if (!cookie)
+		return;
+	if (cookie->ready) {
+		fq_destroy(cookie);
+		put_iova_domain(&cookie->space);
+	}
+	list_for_each_entry_safe(bell, next, &cookie->doorbells, link)
+		kfree(bell);
+	if (cookie->kind == IOMMU_DMA_COOKIE_DMA)
+		iova_cache_put();
+	kfree(cookie);
+	domain->iova_cookie = NULL;
+}
+
+/* ------------------------------------------------------------ flush queues */
+
+static struct fq_entry *fq_entry(struct flush_queue *fq, unsigned int i)
+{
+	return &fq->entries[(fq->head + i) % IOMMU_DMA_FQ_ENTRIES];
+}
+
+/* One invalidation of the whole domain, counted so queued ranges know. */
+static void fq_flush(struct iommu_dma_cookie *cookie)
+{
+	atomic64_inc(&cookie->fq_started);
+	iommu_flush_iotlb_all(cookie->domain);
+	atomic64_inc(&cookie->fq_finished);
+}
+
+/* Free the oldest entries of @fq that a finished flush has covered. */
+static void fq_reclaim(struct iommu_dma_cookie *cookie, struct flush_queue *fq)
+{
+	u64 finished = atomic64_read(&cookie->fq_finished);
+	struct fq_entry *entry;
+
+	lockdep_assert_held(&fq->lock);
+	while (fq->count) {
+		entry = fq_entry(fq, 0);
+		if (entry->flushes > finished)
+			break;
+		iommu_put_pages_list(&entry->pt_pages);
+		free_iova_fast(&cookie->space, entry->pfn, entry->pages);
+		fq->head = (fq->head + 1) % IOMMU_DMA_FQ_ENTRIES;
+		fq->count--;
+	}
+}
+
+static void fq_reclaim_all_cpus(struct iommu_dma_cookie *cookie)
+{
+	struct flush_queue *fq;
+	unsigned long irqflags;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		fq = per_cpu_ptr(cookie->fq, cpu);
+		spin_lock_irqsave(&fq->lock, irqflags);
+		fq_reclaim(cookie, fq);
+		spin_unlock_irqrestore(&fq->lock, irqflags);
+	}
+}
+
+static void fq_timer_fn(struct timer_list *t)
+{
+	struct iommu_dma_cookie *cookie = from_timer(cookie, t, flush_timer);
+
+	/*
+	 * Disarm before flushing: a range queued from now on arms a new timer,
+	 * and one queued before is covered by this flush.
+	 */
+	atomic_set(&cookie->flush_timer_armed, 0);
+	/* Pairs with the barrier in fq_queue(): disarmed, then flushed. */
+	smp_mb__after_atomic();
+	fq_flush(cookie);
+	fq_reclaim_all_cpus(cookie);
+}
+
+/* Queue an unmapped range; the page tables no longer map it. */
+static void fq_queue(struct iommu_dma_cookie *cookie, unsigned long pfn,
+		     unsigned long pages, struct list_head *freelist)
+{
+	struct flush_queue *fq;
+	struct fq_entry *entry;
+	unsigned long irqflags;
+
+	/*
+	 * The cleared page tables must be visible before the flush count is
+	 * read: any flush that starts after that read covers this range.
+	 */
+	smp_mb();
+	fq = raw_cpu_ptr(cookie->fq);
+	spin_lock_irqsave(&fq->lock, irqflags);
+	fq_reclaim(cookie, fq);
+	if (fq->count == IOMMU_DMA_FQ_ENTRIES) {
+		fq_flush(cookie);
+		fq_reclaim(cookie, fq);
+	}
+	entry = fq_entry(fq, fq->count++);
+	entry->pfn = pfn;
+	entry->pages = pages;
+	entry->flushes = atomic64_read(&cookie->fq_started) + 1;
+	INIT_LIST_HEAD(&entry->pt_pages);
+	list_splice(freelist, &entry->pt_pages);
+	spin_unlock_irqrestore(&fq->lock, irqflags);
+
+	if (!atomic_read(&cookie->flush_timer_armed) &&
+	    !atomic_xchg(&cookie->flush_timer_armed, 1))
+		mod_timer(&cookie->flush_timer,
+			  jiffies + msecs_to_jiffies(IOMMU_DMA_FQ_TIMEOUT_MS));
+}
+
+/* Stop the timer, flush once more and free every queued range. */
+static void fq_destroy(struct iommu_dma_cookie *cookie)
+{
+	if (!cookie->fq)
+		return;
+	timer_delete_sync(&cookie->flush_timer);
+	fq_flush(cookie);
+	fq_reclaim_all_cpus(cookie);
+	free_percpu(cookie->fq);
+	cookie->fq = NULL;
+}
+
+/**
+ * iommu_dma_init_fq() - make a domain's invalidation lazy
+ * @domain: a DMA domain, strict so far
+ *
+ * Called by the IOMMU core when the domain becomes IOMMU_DOMAIN_DMA_FQ, also
+ * while devices use it: unmaps that start after this returns queue their
+ * IOVAs instead of invalidating at once.
+ *
+ * Return: 0, or -ENOMEM (the domain then stays strict).
+ */
+int iommu_dma_init_fq(struct iommu_domain *domain)
+{
+	struct iommu_dma_cookie *cookie = domain->iova_cookie;
+	struct flush_queue __percpu *queues;
+	int cpu;
+
+	if (!cookie || cookie->kind != IOMMU_DMA_COOKIE_DMA)
+		return -EINVAL;
+	if (cookie->fq)
+		return 0;
+	queues = alloc_percpu(struct flush_queue);
+	if (!queues)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu) {
+		struct flush_queue *fq = per_cpu_ptr(queues, cpu);
+
+		spin_lock_init(&fq->lock);
+		fq->head = 0;
+		fq->count = 0;
+	}
+	atomic64_set(&cookie->fq_started, 0);
+	atomic64_set(&cookie->fq_finished, 0);
+	atomic_set(&cookie->flush_timer_armed, 0);
+	timer_setup(&cookie->flush_timer, fq_timer_fn, 0);
+	/* Publish the queues last: the unmap path reads them without a lock. */
+	smp_store_release(&cookie->fq, queues);
+	return 0;
+}
+
+/* ------------------------------------------------------------ IOVA space */
+
+/* Take [@start, @end] (bus addresses, inclusive) out of the IOVA space. */
+static int reserve_bus_range(struct iova_domain *iovad, u64 start, u64 end)
+{
+	unsigned long shift = iova_shift(iovad);
+
+	if (end < start)
+		return 0;
+	if (!reserve_iova(iovad, start >> shift, end >> shift))
+		return -ENOMEM;
+	return 0;
+}
+
+/*
+ * A PCI device must not get IOVAs in its host bridge's MMIO windows (peer
+ * traffic would never reach the IOMMU) nor outside the bridge's inbound
+ * windows, if it lists any.
+ */
+static int reserve_bridge_windows(struct iova_domain *iovad, struct pci_dev *pdev)
+{
+	struct pci_host_bridge *bridge = pci_find_host_bridge(pdev->bus);
+	struct resource_entry *window;
+	u64 next = 0;
+	int ret;
+
+	resource_list_for_each_entry(window, &bridge->windows) {
+		if (resource_type(window->res) != IORESOURCE_MEM)
+			continue;
+		ret = reserve_bus_range(iovad, window->res->start - window->offset,
+					window->res->end - window->offset);
+		if (ret)
+			return ret;
+	}
+	if (list_empty(&bridge->dma_ranges))
+		return 0;
+	/* dma_ranges is sorted by address: reserve what lies between. */
+	resource_list_for_each_entry(window, &bridge->dma_ranges) {
+		u64 start = window->res->start - window->offset;
+
+		if (start > next) {
+			ret = reserve_bus_range(iovad, next, start - 1);
+			if (ret)
+				return ret;
+		}
+		next = max_t(u64, next, window->res->end - window->offset + 1);
+		if (!next)	/* the window reached the top of the space */
+			return 0;
+	}
+	return reserve_bus_range(iovad, next, U64_MAX);
+}
+
+static int reserve_device_regions(struct iova_domain *iovad, struct device *dev)
+{
+	struct iommu_resv_region *region;
+	LIST_HEAD(regions);
+	int ret = 0;
+
+	if (dev_is_pci(dev)) {
+		ret = reserve_bridge_windows(iovad, to_pci_dev(dev));
+		if (ret)
+			return ret;
+	}
+	iommu_get_resv_regions(dev, &regions);
+	list_for_each_entry(region, &regions, list) {
+		if (!region->length)
+			continue;
+		ret = reserve_bus_range(iovad, region->start,
+					region->start + region->length - 1);
+		if (ret)
+			break;
+	}
+	iommu_put_resv_regions(dev, &regions);
+	return ret;
+}
+
+/*
+ * Set up @domain's IOVA space for @dev, the first device attached to it; a
+ * later device finds it ready.
+ */
+static int iommu_dma_init_domain(struct iommu_domain *domain, struct device *dev)
+{
+	struct iommu_dma_cookie *cookie = domain->iova_cookie;
+	unsigned long granule, start_pfn;
+	int ret = 0;
+
+	if (!cookie || cookie->kind != IOMMU_DMA_COOKIE_DMA || !domain->pgsize_bitmap)
+		return -EINVAL;
+	granule = 1UL << __ffs(domain->pgsize_bitmap);
+	if (granule > PAGE_SIZE) {
+		dev_err(dev, "IOMMU pages of %lu bytes are larger than CPU pages\n", granule);
+		return -EINVAL;
+	}
+	/* IOVA 0 is never handed out: too many drivers treat 0 as "none". */
+	start_pfn = max_t(unsigned long, 1, domain->geometry.aperture_start >> __ffs(granule));
+
+	mutex_lock(&cookie->lock);
+	if (cookie->ready) {
+		if (cookie->space.granule != granule || cookie->space.start_pfn != start_pfn)
+			ret = -EFAULT;
+		goto out;
+	}
+	init_iova_domain(&cookie->space, granule, start_pfn);
+	ret = iova_domain_init_rcaches(&cookie->space);
+	if (!ret)
+		ret = reserve_device_regions(&cookie->space, dev);
+	if (ret) {
+		put_iova_domain(&cookie->space);
+		goto out;
+	}
+	/* Lazy only where the driver says deferred invalidation is safe. */
+	if (domain->type == IOMMU_DOMAIN_DMA_FQ &&
+	    (!device_iommu_capable(dev, IOMMU_CAP_DEFERRED_FLUSH) ||
+	     iommu_dma_init_fq(domain)))
+		domain->type = IOMMU_DOMAIN_DMA;
+	cookie->ready = true;
+out:
+	mutex_unlock(&cookie->lock);
+	return ret;
+}
+
+/*
+ * An IOVA range of @size bytes (whole granules) that @dev can reach with
+ * @mask, or 0 when the space is full.
+ */
+static dma_addr_t iova_alloc(struct iommu_dma_cookie *cookie, struct device *dev,
+			     size_t size, u64 mask)
+{
+	const struct iommu_domain_geometry *aperture = &cookie->domain->geometry;
+	struct iova_domain *space = &cookie->space;
+	unsigned long shift = iova_shift(space), pages = size >> shift, pfn;
+	u64 limit = min_not_zero(mask, dev->bus_dma_limit);
+
+	if (aperture->force_aperture)
+		limit = min_t(u64, limit, aperture->aperture_end);
+	if (limit > DMA_BIT_MASK(32) && dev->iommu->pci_32bit_workaround) {
+		pfn = alloc_iova_fast(space, pages, DMA_BIT_MASK(32) >> shift, false);
+		if (pfn)
+			return (dma_addr_t)pfn << shift;
+		/* The 32-bit space is full: from now on, the whole mask. */
+		dev->iommu->pci_32bit_workaround = false;
+		dev_notice(dev, "using IOVAs above 4 GiB\n");
+	}
+	pfn = alloc_iova_fast(space, pages, limit >> shift, true);
+	return (dma_addr_t)pfn << shift;
+}
+
+/*
+ * Give back an unmapped IOVA range: at once when the IOTLB has been
+ * invalidated, through the flush queue when it has not.
+ */
+static void iova_free(struct iommu_dma_cookie *cookie, dma_addr_t iova, size_t size,
+		      struct iommu_iotlb_gather *gather)
+{
+	struct iova_domain *iovad = &cookie->space;
+	unsigned long shift = iova_shift(iovad);
+
+	if (gather && gather->queued)
+		fq_queue(cookie, iova >> shift, size >> shift, &gather->freelist);
+	else
+		free_iova_fast(iovad, iova >> shift, size >> shift);
+}
+
+/* -------------------------------------------------------- map and unmap */
+
+/* The DMA state of the domain that translates for @dev. */
+static struct iommu_dma_cookie *dev_cookie(struct device *dev)
+{
+	return iommu_get_dma_domain(dev)->iova_cookie;
+}
+
+/* Unmaps queue their IOVAs; iommu_dma_init_fq() may turn this on live. */
+static bool domain_is_lazy(struct iommu_dma_cookie *cookie)
+{
+	return READ_ONCE(cookie->fq);
+}
+
+/*
+ * Map @size bytes at @phys for @dev, below @mask.  Returns the device's
+ * address of @phys, or DMA_MAPPING_ERROR after a complaint.
+ */
+static dma_addr_t map_phys(struct device *dev, phys_addr_t phys, size_t size,
+			   int prot, u64 mask, unsigned long attrs)
+{
+	struct iommu_dma_cookie *cookie = dev_cookie(dev);
+	size_t offset = iova_offset(&cookie->space, phys);
+	size_t len = iova_align(&cookie->space, size + offset);
+	dma_addr_t start;
+	int ret;
+
+	start = iova_alloc(cookie, dev, len, mask);
+	if (!start) {
+		iommu_dma_complain(dev, attrs, "no free IOVA range of %zu bytes below %#llx",
+				   len, mask);
+		return DMA_MAPPING_ERROR;
+	}
+	ret = iommu_map(cookie->domain, start, phys - offset, len, prot, GFP_ATOMIC);
+	if (ret) {
+		iova_free(cookie, start, len, NULL);
+		iommu_dma_complain(dev, attrs, "IOMMU map of %zu bytes failed: %d", len, ret);
+		return DMA_MAPPING_ERROR;
+	}
+	return start + offset;
+}
+
+/* Unmap and invalidate now, or queue the invalidation in a lazy domain. */
+static void unmap_iova(struct device *dev, dma_addr_t dma_addr, size_t size)
+{
+	struct iommu_dma_cookie *cookie = dev_cookie(dev);
+	size_t offset = iova_offset(&cookie->space, dma_addr);
+	dma_addr_t start = dma_addr - offset;
+	struct iommu_iotlb_gather gather;
+	size_t len, unmapped;
+
+	len = iova_align(&cookie->space, size + offset);
+	iommu_iotlb_gather_init(&gather);
+	gather.queued = domain_is_lazy(cookie);
+	unmapped = iommu_unmap_fast(cookie->domain, start, len, &gather);
+	if (!gather.queued)
+		iommu_iotlb_sync(cookie->domain, &gather);
+	if (unlikely(unmapped != len)) {
+		/* Not a range we mapped: leave the IOVA space alone. */
+		iommu_dma_complain(dev, 0, "unmap of %pad (%zu bytes): %zu bytes were mapped there",
+				   &dma_addr, size, unmapped);
+		if (gather.queued)
+			iommu_iotlb_sync(cookie->domain, &gather);
+		return;
+	}
+	iova_free(cookie, start, len, &gather);
+}
+
+/* The CPU address behind @dma_addr, for syncs of non-coherent devices. */
+static phys_addr_t iova_to_phys(struct device *dev, dma_addr_t dma_addr)
+{
+	return iommu_iova_to_phys(dev_cookie(dev)->domain, dma_addr);
+}
+
+/* ---------------------------------------------------------------- syncs */
+
+/*
+ * Whether @dev never needs its syncs: it snoops the CPU's caches and nothing
+ * of it is ever bounced.  The core then skips them without calling in.
+ */
+bool iommu_dma_never_syncs(struct device *dev)
+{
+	return dev_is_dma_coherent(dev);
+}
+
+/*
+ * Cache maintenance for a device that does not snoop: hand @len bytes at
+ * @phys to the CPU, or to the device.
+ */
+static void cache_handover(struct device *dev, phys_addr_t phys, size_t len,
+			   enum dma_data_direction dir, bool to_cpu)
+{
+	if (dev_is_dma_coherent(dev))
+		return;
+	if (to_cpu)
+		arch_sync_dma_for_cpu(phys, len, dir);
+	else
+		arch_sync_dma_for_device(phys, len, dir);
+}
+
+/* The same for every buffer of a scatterlist. */
+static void cache_handover_list(struct device *dev, struct scatterlist *list, int nents,
+				enum dma_data_direction dir, bool to_cpu)
+{
+	struct scatterlist *seg;
+	int i;
+
+	for_each_sg(list, seg, nents, i)
+		cache_handover(dev, sg_phys(seg), seg->length, dir, to_cpu);
+}
+
+static void iommu_dma_sync_single_for_cpu(struct device *dev, dma_addr_t dma_addr,
+					  size_t size, enum dma_data_direction dir)
+{
+	cache_handover(dev, iova_to_phys(dev, dma_addr), size, dir, true);
+}
+
+static void iommu_dma_sync_single_for_device(struct device *dev, dma_addr_t dma_addr,
+					     size_t size, enum dma_data_direction dir)
+{
+	cache_handover(dev, iova_to_phys(dev, dma_addr), size, dir, false);
+}
+
+static void iommu_dma_sync_sg_for_cpu(struct device *dev, struct scatterlist *list,
+				      int nents, enum dma_data_direction dir)
+{
+	cache_handover_list(dev, list, nents, dir, true);
+}
+
+static void iommu_dma_sync_sg_for_device(struct device *dev, struct scatterlist *list,
+					 int nents, enum dma_data_direction dir)
+{
+	cache_handover_list(dev, list, nents, dir, false);
+}
+
+/* ------------------------------------------------------ single buffers */
+
+static dma_addr_t iommu_dma_map_page(struct device *dev, struct page *page,
+				     unsigned long offset, size_t size,
+				     enum dma_data_direction dir, unsigned long attrs)
+{
+	phys_addr_t phys = page_to_phys(page) + offset;
+
+	if (unlikely(dev_is_untrusted(dev))) {
+		iommu_dma_complain(dev, attrs, "untrusted devices are not supported yet");
+		return DMA_MAPPING_ERROR;
+	}
+	if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC))
+		cache_handover(dev, phys, size, dir, false);
+	return map_phys(dev, phys, size, dma_dir_to_prot(dir, dev_is_dma_coherent(dev), attrs),
+			dma_get_mask(dev), attrs);
+}
+
+static void iommu_dma_unmap_page(struct device *dev, dma_addr_t dma_addr, size_t size,
+				 enum dma_data_direction dir, unsigned long attrs)
+{
+	if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC) && !dev_is_dma_coherent(dev))
+		cache_handover(dev, iova_to_phys(dev, dma_addr), size, dir, true);
+	unmap_iova(dev, dma_addr, size);
+}
+
+static dma_addr_t iommu_dma_map_resource(struct device *dev, phys_addr_t phys, size_t size,
+					 enum dma_data_direction dir, unsigned long attrs)
+{
+	return map_phys(dev, phys, size, dma_dir_to_prot(dir, false, attrs) | IOMMU_MMIO,
+			dma_get_mask(dev), attrs);
+}
+
+static void iommu_dma_unmap_resource(struct device *dev, dma_addr_t dma_addr, size_t size,
+				     enum dma_data_direction dir, unsigned long attrs)
+{
+	unmap_iova(dev, dma_addr, size);
+}
+
+/* ---------------------------------------------------------- scatterlists */
+
+/*
+ * Room to leave before a segment of @len bytes (whole granules) that would
+ * start @pos bytes into the list's IOVA range, so that it does not straddle
+ * the device's segment boundary.  The range starts on a multiple of its size
+ * rounded up to a power of two (alloc_iova_fast()), so boundaries fall on
+ * the same offsets in the range as in the address space.
+ */
+static size_t boundary_pad(size_t pos, size_t len, unsigned long boundary_mask)
+{
+	if (len > boundary_mask || !((pos ^ (pos + len - 1)) & ~(size_t)boundary_mask))
+		return 0;
+	return boundary_mask + 1 - (pos & boundary_mask);
+}
+
+/* Map the @n segments from @first, laid out end to end from @at. */
+static int map_sg_run(struct iommu_domain *domain, dma_addr_t at,
+		      struct scatterlist *first, unsigned int n, size_t len, int prot)
+{
+	ssize_t mapped;
+
+	if (!n)
+		return 0;
+	mapped = iommu_map_sg(domain, at, first, n, prot, GFP_ATOMIC);
+	if (mapped < 0)
+		return mapped;
+	if (mapped != len) {
+		iommu_unmap(domain, at, mapped);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * Give each segment whole granules: the segment's offset in its first
+ * granule and its length go to the DMA fields for the time being, and
+ * offset and length cover the granules.  Returns the IOVA range's length.
+ */
+static size_t sg_round_to_granules(struct iova_domain *space, struct scatterlist *list,
+				   int nents, unsigned long boundary_mask)
+{
+	struct scatterlist *seg;
+	size_t pos = 0, head;
+	int i;
+
+	for_each_sg(list, seg, nents, i) {
+		head = iova_offset(space, seg->offset);
+		sg_dma_address(seg) = head;
+		sg_dma_len(seg) = seg->length;
+		seg->offset -= head;
+		seg->length = iova_align(space, seg->length + head);
+		pos += boundary_pad(pos, seg->length, boundary_mask) + seg->length;
+	}
+	return pos;
+}
+
+/*
+ * Undo sg_round_to_granules() and fill in the DMA segments the device sees,
+ * merging segments that meet on a granule boundary.  Returns their number.
+ */
+static int sg_fill_segments(struct device *dev, struct scatterlist *list, int nents,
+			    dma_addr_t base, unsigned long boundary_mask)
+{
+	unsigned int max_len = dma_get_max_seg_size(dev);
+	struct scatterlist *seg, *out = list;
+	size_t pos = 0, pad, head, len, granules;
+	bool prev_ends_granule = false;
+	dma_addr_t dma, seg_start = 0;
+	unsigned int seg_len = 0;
+	int i, count = 0;
+
+	for_each_sg(list, seg, nents, i) {
+		head = sg_dma_address(seg);
+		len = sg_dma_len(seg);
+		granules = seg->length;
+		pad = boundary_pad(pos, granules, boundary_mask);
+		pos += pad;
+		seg->offset += head;
+		seg->length = len;
+		dma = base + pos + head;
+
+		if (count && prev_ends_granule && !head && !pad && seg_len + len <= max_len &&
+		    !((seg_start ^ (dma + len - 1)) & ~(dma_addr_t)boundary_mask)) {
+			seg_len += len;
+		} else {
+			if (count)
+				out = sg_next(out);
+			seg_start = dma;
+			seg_len = len;
+			count++;
+		}
+		sg_dma_address(out) = seg_start;
+		sg_dma_len(out) = seg_len;
+		prev_ends_granule = head + len == granules;
+		pos += granules;
+	}
+	/* The core and unmap stop at the first empty DMA segment. */
+	for_each_sg(list, seg, nents, i)
+		if (i >= count)
+			sg_dma_len(seg) = 0;
+	return count;
+}
+
+/* Undo sg_round_to_granules() after a failure. */
+static void sg_restore(struct scatterlist *list, int nents)
+{
+	struct scatterlist *seg;
+	int i;
+
+	for_each_sg(list, seg, nents, i) {
+		seg->offset += sg_dma_address(seg);
+		seg->length = sg_dma_len(seg);
+		sg_dma_address(seg) = DMA_MAPPING_ERROR;
+		sg_dma_len(seg) = 0;
+	}
+}
+
+/*
+ * Map the granule-rounded segments of @list at @base, each run of them that
+ * sits end to end with one call, skipping the boundary pads.  On failure,
+ * what was mapped is unmapped again.
+ */
+static int sg_map_runs(struct iommu_domain *domain, struct scatterlist *list, int nents,
+		       dma_addr_t base, unsigned long boundary_mask, int prot)
+{
+	struct scatterlist *seg, *run = list;
+	size_t pos = 0, run_start = 0, pad;
+	unsigned int run_n = 0;
+	int i, ret;
+
+	for_each_sg(list, seg, nents, i) {
+		pad = boundary_pad(pos, seg->length, boundary_mask);
+		if (pad) {
+			ret = map_sg_run(domain, base + run_start, run, run_n,
+					 pos - run_start, prot);
+			if (ret)
+				goto unmap;
+			pos += pad;
+			run = seg;
+			run_n = 0;
+			run_start = pos;
+		}
+		run_n++;
+		pos += seg->length;
+	}
+	ret = map_sg_run(domain, base + run_start, run, run_n, pos - run_start, prot);
+	if (!ret)
+		return 0;
+unmap:
+	/* The runs before @run are mapped: unmap them segment by segment. */
+	for (seg = list, pos = 0; seg != run; seg = sg_next(seg)) {
+		pos += boundary_pad(pos, seg->length, boundary_mask);
+		iommu_unmap(domain, base + pos, seg->length);
+		pos += seg->length;
+	}
+	return ret;
+}
+
+static int iommu_dma_map_sg(struct device *dev, struct scatterlist *list, int nents,
+			    enum dma_data_direction dir, unsigned long attrs)
+{
+	struct iommu_dma_cookie *cookie = dev_cookie(dev);
+	unsigned long boundary_mask = dma_get_seg_boundary(dev);
+	int prot = dma_dir_to_prot(dir, dev_is_dma_coherent(dev), attrs);
+	dma_addr_t base;
+	size_t total;
+	int ret;
+
+	if (unlikely(dev_is_untrusted(dev))) {
+		iommu_dma_complain(dev, attrs, "untrusted devices are not supported yet");
+		return -EINVAL;
+	}
+	if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC))
+		cache_handover_list(dev, list, nents, dir, false);
+
+	total = sg_round_to_granules(&cookie->space, list, nents, boundary_mask);
+	base = iova_alloc(cookie, dev, total, dma_get_mask(dev));
+	if (!base) {
+		sg_restore(list, nents);
+		iommu_dma_complain(dev, attrs, "no free IOVA range of %zu bytes for %d segments",
+				   total, nents);
+		return -ENOMEM;
+	}
+	ret = sg_map_runs(cookie->domain, list, nents, base, boundary_mask, prot);
+	if (!ret)
+		return sg_fill_segments(dev, list, nents, base, boundary_mask);
+	iova_free(cookie, base, total, NULL);
+	sg_restore(list, nents);
+	iommu_dma_complain(dev, attrs, "IOMMU map of %d segments failed: %d", nents, ret);
+	return ret == -ENOMEM ? -ENOMEM : -EIO;
+}
+
+static void iommu_dma_unmap_sg(struct device *dev, struct scatterlist *list, int nents,
+			       enum dma_data_direction dir, unsigned long attrs)
+{
+	struct iommu_dma_cookie *cookie = dev_cookie(dev);
+	struct iova_domain *space = &cookie->space;
+	struct iommu_iotlb_gather gather;
+	dma_addr_t base, end = 0, from;
+	struct scatterlist *seg;
+	int i;
+
+	if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC))
+		cache_handover_list(dev, list, nents, dir, true);
+
+	/* Each DMA segment covers whole granules of its own; holes lie between. */
+	iommu_iotlb_gather_init(&gather);
+	gather.queued = domain_is_lazy(cookie);
+	base = iova_align_down(space, sg_dma_address(list));
+	for_each_sg(list, seg, nents, i) {
+		if (!sg_dma_len(seg))
+			break;
+		from = iova_align_down(space, sg_dma_address(seg));
+		end = iova_align(space, sg_dma_address(seg) + sg_dma_len(seg));
+		iommu_unmap_fast(cookie->domain, from, end - from, &gather);
+	}
+	if (!gather.queued)
+		iommu_iotlb_sync(cookie->domain, &gather);
+	iova_free(cookie, base, end - base, &gather);
+}
+
+/* ------------------------------------------------------ coherent memory */
+
+/* Free the first @count of @pages, and the array. */
+static void free_scattered_pages(struct page **pages, unsigned int count)
+{
+	while (count)
+		__free_page(pages[--count]);
+	kvfree(pages);
+}
+
+/* Pages for @count CPU pages, each its own page, large blocks tried first. */
+static struct page **alloc_scattered_pages(struct device *dev, unsigned int count,
+					   unsigned long order_mask, gfp_t gfp)
+{
+	struct page **pages = kvcalloc(count, sizeof(*pages), GFP_KERNEL);
+	unsigned int filled = 0, order = 0, i;
+	unsigned long orders;
+	struct page *block;
+
+	if (!pages)
+		return NULL;
+	order_mask = (order_mask & GENMASK(MAX_PAGE_ORDER, 0)) | 1;
+	while (filled < count) {
+		/* The largest block the IOMMU maps in one piece that still fits. */
+		orders = order_mask & GENMASK(__fls(count - filled), 0);
+		for (block = NULL; !block && orders; orders &= ~BIT(order)) {
+			order = __fls(orders);
+			block = alloc_pages_node(dev_to_node(dev),
+						 order ? gfp | __GFP_NORETRY | __GFP_NOWARN : gfp,
+						 order);
+		}
+		if (!block)
+			goto fail;
+		if (order)
+			split_page(block, order);
+		for (i = 0; i < 1U << order; i++)
+			pages[filled++] = block + i;
+	}
+	return pages;
+
+fail:
+	free_scattered_pages(pages, filled);
+	return NULL;
+}
+
+/* Map @pages end to end at a new IOVA; returns it, or DMA_MAPPING_ERROR. */
+static dma_addr_t map_scattered_pages(struct device *dev, struct page **pages,
+				      unsigned int count, size_t size, int prot)
+{
+	struct iommu_dma_cookie *cookie = dev_cookie(dev);
+	size_t len = iova_align(&cookie->space, size);
+	struct sg_table table;
+	dma_addr_t base;
+	ssize_t mapped;
+
+	base = iova_alloc(cookie, dev, len, dev->coherent_dma_mask);
+	if (!base)
+		return DMA_MAPPING_ERROR;
+	if (sg_alloc_table_from_pages(&table, pages, count, 0, size, GFP_KERNEL))
+		goto free_iova;
+	mapped = iommu_map_sgtable(cookie->domain, base, &table, prot);
+	sg_free_table(&table);
+	if (mapped == len)
+		return base;
+	if (mapped > 0)
+		iommu_unmap(cookie->domain, base, mapped);
+free_iova:
+	iova_free(cookie, base, len, NULL);
+	return DMA_MAPPING_ERROR;
+}
+
+/* A large allocation that may sleep: scattered pages, vmap()ed. */
+static void *alloc_remapped(struct device *dev, size_t size, dma_addr_t *handle,
+			    gfp_t gfp, int prot)
+{
+	unsigned long order_mask = dev_cookie(dev)->domain->pgsize_bitmap >> PAGE_SHIFT;
+	unsigned int count = size >> PAGE_SHIFT;
+	struct vm_struct *area;
+	struct page **pages;
+	void *vaddr;
+
+	pages = alloc_scattered_pages(dev, count, order_mask, gfp | __GFP_ZERO);
+	if (!pages)
+		return NULL;
+	if (!dev_is_dma_coherent(dev)) {
+		unsigned int i;
+
+		for (i = 0; i < count; i++)
+			arch_dma_prep_coherent(pages[i], PAGE_SIZE);
+	}
+	*handle = map_scattered_pages(dev, pages, count, size, prot);
+	if (*handle == DMA_MAPPING_ERROR)
+		goto free_pages;
+	vaddr = vmap(pages, count, VM_MAP | VM_DMA_COHERENT, dma_pgprot(dev, PAGE_KERNEL, 0));
+	if (!vaddr)
+		goto unmap;
+	/* Free finds the pages again through the vmap area. */
+	area = find_vm_area(vaddr);
+	area->pages = pages;
+	return vaddr;
+
+unmap:
+	unmap_iova(dev, *handle, size);
+free_pages:
+	free_scattered_pages(pages, count);
+	return NULL;
+}
+
+static void *iommu_dma_alloc(struct device *dev, size_t size, dma_addr_t *handle,
+			     gfp_t gfp, unsigned long attrs)
+{
+	bool coherent = dev_is_dma_coherent(dev);
+	int prot = dma_dir_to_prot(DMA_BIDIRECTIONAL, coherent, attrs);
+	struct page *page;
+
+	size = PAGE_ALIGN(size);
+	if (gfpflags_allow_blocking(gfp) &&
+	    ((size > PAGE_SIZE && !(attrs & DMA_ATTR_FORCE_CONTIGUOUS)) || !coherent))
+		return alloc_remapped(dev, size, handle, gfp, prot);
+	if (!coherent) {
+		iommu_dma_complain(dev, attrs,
+				   "non-coherent allocations that cannot sleep need the atomic pool, not built");
+		return NULL;
+	}
+	page = alloc_pages_node(dev_to_node(dev), gfp | __GFP_ZERO, get_order(size));
+	if (!page)
+		return NULL;
+	*handle = map_phys(dev, page_to_phys(page), size, prot, dev->coherent_dma_mask, attrs);
+	if (*handle == DMA_MAPPING_ERROR) {
+		__free_pages(page, get_order(size));
+		return NULL;
+	}
+	return page_address(page);
+}
+
+static void iommu_dma_free(struct device *dev, size_t size, void *cpu_addr,
+			   dma_addr_t handle, unsigned long attrs)
+{
+	struct vm_struct *area;
+
+	size = PAGE_ALIGN(size);
+	unmap_iova(dev, handle, size);
+	if (!is_vmalloc_addr(cpu_addr)) {
+		free_pages((unsigned long)cpu_addr, get_order(size));
+		return;
+	}
+	area = find_vm_area(cpu_addr);
+	if (WARN_ON_ONCE(!area || !area->pages))
+		return;
+	vunmap(cpu_addr);
+	free_scattered_pages(area->pages, size >> PAGE_SHIFT);
+}
+
+static struct page *iommu_dma_alloc_pages(struct device *dev, size_t size,
+					  dma_addr_t *handle, enum dma_data_direction dir,
+					  gfp_t gfp)
+{
+	bool coherent = dev_is_dma_coherent(dev);
+	struct page *page;
+
+	page = alloc_pages_node(dev_to_node(dev), gfp | __GFP_ZERO, get_order(size));
+	if (!page)
+		return NULL;
+	if (!coherent)
+		arch_dma_prep_coherent(page, size);
+	*handle = map_phys(dev, page_to_phys(page), size, dma_dir_to_prot(dir, coherent, 0),
+			   dma_get_mask(dev), 0);
+	if (*handle == DMA_MAPPING_ERROR) {
+		__free_pages(page, get_order(size));
+		return NULL;
+	}
+	return page;
+}
+
+static void iommu_dma_free_pages(struct device *dev, size_t size, struct page *page,
+				 dma_addr_t handle, enum dma_data_direction dir)
+{
+	unmap_iova(dev, handle, size);
+	__free_pages(page, get_order(size));
+}
+
+static int iommu_dma_mmap(struct device *dev, struct vm_area_struct *vma, void *cpu_addr,
+			  dma_addr_t dma_addr, size_t size, unsigned long attrs)
+{
+	unsigned long count = PAGE_ALIGN(size) >> PAGE_SHIFT;
+	struct vm_struct *area;
+
+	vma->vm_page_prot = dma_pgprot(dev, vma->vm_page_prot, attrs);
+	if (!is_vmalloc_addr(cpu_addr))
+		return dma_mmap_pfns(vma, PHYS_PFN(virt_to_phys(cpu_addr)), size);
+	area = find_vm_area(cpu_addr);
+	if (!area || !area->pages)
+		return -ENXIO;
+	return vm_map_pages(vma, area->pages, count);
+}
+
+static int iommu_dma_get_sgtable(struct device *dev, struct sg_table *sgt, void *cpu_addr,
+				 dma_addr_t dma_addr, size_t size, unsigned long attrs)
+{
+	struct vm_struct *area;
+
+	if (!is_vmalloc_addr(cpu_addr))
+		return dma_sgtable_from_page(sgt, virt_to_page(cpu_addr), size, GFP_KERNEL);
+	area = find_vm_area(cpu_addr);
+	if (!area || !area->pages)
+		return -ENXIO;
+	return sg_alloc_table_from_pages(sgt, area->pages, PAGE_ALIGN(size) >> PAGE_SHIFT,
+					 0, size, GFP_KERNEL);
+}
+
+/* -------------------------------------------------------------- limits */
+
+static size_t iommu_dma_opt_mapping_size(void)
+{
+	return iova_rcache_range();
+}
+
+static unsigned long iommu_dma_get_merge_boundary(struct device *dev)
+{
+	return dev_cookie(dev)->space.granule - 1;
+}
+
+/* The IOMMU can put any buffer below 4 GiB. */
+static u64 iommu_dma_get_required_mask(struct device *dev)
+{
+	return DMA_BIT_MASK(32);
+}
+
+const struct dma_map_ops iommu_dma_ops = {
+	.alloc			= iommu_dma_alloc,
+	.free			= iommu_dma_free,
+	.alloc_pages_op		= iommu_dma_alloc_pages,
+	.free_pages		= iommu_dma_free_pages,
+	.mmap			= iommu_dma_mmap,
+	.get_sgtable		= iommu_dma_get_sgtable,
+	.map_page		= iommu_dma_map_page,
+	.unmap_page		= iommu_dma_unmap_page,
+	.map_sg			= iommu_dma_map_sg,
+	.unmap_sg		= iommu_dma_unmap_sg,
+	.map_resource		= iommu_dma_map_resource,
+	.unmap_resource		= iommu_dma_unmap_resource,
+	.sync_single_for_cpu	= iommu_dma_sync_single_for_cpu,
+	.sync_single_for_device	= iommu_dma_sync_single_for_device,
+	.sync_sg_for_cpu	= iommu_dma_sync_sg_for_cpu,
+	.sync_sg_for_device	= iommu_dma_sync_sg_for_device,
+	.get_required_mask	= iommu_dma_get_required_mask,
+	.opt_mapping_size	= iommu_dma_opt_mapping_size,
+	.get_merge_boundary	= iommu_dma_get_merge_boundary,
+};
+
+/**
+ * iommu_setup_dma_ops() - choose how a device's DMA API calls are served
+ * @dev: a device the IOMMU core has attached to its default domain
+ *
+ * A DMA domain puts the device on this backend (dev->dma_iommu), setting up
+ * the domain's IOVA space if the device is its first.  Any other domain
+ * (identity, blocked) leaves the device on the direct path.
+ */
+void iommu_setup_dma_ops(struct device *dev)
+{
+	struct iommu_domain *domain = iommu_get_domain_for_dev(dev);
+	int ret;
+
+	if (dev_is_pci(dev))
+		dev->iommu->pci_32bit_workaround = !iommu_dma_forcedac;
+	dev->dma_iommu = domain && iommu_is_dma_domain(domain);
+	if (!dev->dma_iommu)
+		return;
+	ret = iommu_dma_init_domain(domain, dev);
+	if (ret) {
+		dev->dma_iommu = false;
+		dev_warn(dev, "no IOVA space in its IOMMU domain (%d): DMA bypasses the IOMMU backend\n",
+			 ret);
+	}
+}
+
+/* ------------------------------------------------------------------ MSI */
+
+/* The doorbell page for @msi_addr in @cookie's domain, mapped on first use. */
+static struct msi_doorbell *doorbell_get(struct device *dev, struct iommu_dma_cookie *cookie,
+					 phys_addr_t msi_addr)
+{
+	struct iommu_domain *domain = cookie->domain;
+	size_t granule = 1UL << __ffs(domain->pgsize_bitmap);
+	phys_addr_t phys = msi_addr & ~(phys_addr_t)(granule - 1);
+	struct msi_doorbell *bell;
+	dma_addr_t iova;
+
+	list_for_each_entry(bell, &cookie->doorbells, link)
+		if (bell->page_addr == phys)
+			return bell;
+	bell = kzalloc(sizeof(*bell), GFP_KERNEL);
+	if (!bell)
+		return NULL;
+	if (cookie->kind == IOMMU_DMA_COOKIE_MSI) {
+		iova = cookie->msi_base;
+		cookie->msi_base += granule;
+	} else {
+		iova = iova_alloc(cookie, dev, granule, dma_get_mask(dev));
+	}
+	if (!iova || iommu_map(domain, iova, phys, granule,
+			       IOMMU_WRITE | IOMMU_NOEXEC | IOMMU_MMIO, GFP_KERNEL)) {
+		if (iova && cookie->kind == IOMMU_DMA_COOKIE_DMA)
+			iova_free(cookie, iova, granule, NULL);
+		kfree(bell);
+		return NULL;
+	}
+	bell->page_addr = phys;
+	bell->bus_addr = iova;
+	list_add(&bell->link, &cookie->doorbells);
+	return bell;
+}
+
+/**
+ * iommu_dma_prepare_msi() - map an MSI doorbell for a device behind an IOMMU
+ * @desc: the MSI descriptor of the device's interrupt
+ * @msi_addr: the physical address the device must write to
+ *
+ * For a device whose domain translates, the doorbell's page is mapped into
+ * the domain (once per domain and page) and @desc remembers the IOVA, which
+ * iommu_dma_compose_msi_msg() then writes into the message.  Context: may
+ * sleep.
+ *
+ * Return: 0, or -ENOMEM.
+ */
+int iommu_dma_prepare_msi(struct msi_desc *desc, phys_addr_t msi_addr)
+{
+	struct device *dev = msi_desc_to_dev(desc);
+	struct iommu_domain *domain = iommu_get_domain_for_dev(dev);
+	struct iommu_dma_cookie *cookie = domain ? domain->iova_cookie : NULL;
+	struct msi_doorbell *bell;
+
+	if (!cookie || (cookie->kind == IOMMU_DMA_COOKIE_DMA && !cookie->ready)) {
+		msi_desc_set_iommu_msi_iova(desc, 0, 0);
+		return 0;
+	}
+	mutex_lock(&cookie->lock);
+	bell = doorbell_get(dev, cookie, msi_addr);
+	mutex_unlock(&cookie->lock);
+	if (!bell) {
+		dev_err_ratelimited(dev, "dma-iommu: cannot map MSI doorbell %pa\n", &msi_addr);
+		return -ENOMEM;
+	}
+	msi_desc_set_iommu_msi_iova(desc, bell->bus_addr, __ffs(domain->pgsize_bitmap));
+	return 0;
+}
+
+/**
+ * iommu_dma_compose_msi_msg() - point an MSI message at the mapped doorbell
+ * @desc: the descriptor iommu_dma_prepare_msi() prepared
+ * @msg: the message, holding the doorbell's physical address
+ *
+ * Replaces the page part of the address with the doorbell's IOVA; the
+ * offset in the page stays.  A descriptor without a mapped doorbell is left
+ * alone.
+ */
+void iommu_dma_compose_msi_msg(struct msi_desc *desc, struct msi_msg *msg)
+{
+#ifdef CONFIG_IRQ_MSI_IOMMU
+	u64 offset_mask, iova;
+
+	if (!desc->iommu_msi_shift)
+		return;
+	offset_mask = BIT_ULL(desc->iommu_msi_shift) - 1;
+	iova = (u64)desc->iommu_msi_iova << desc->iommu_msi_shift;
+	msg->address_hi = upper_32_bits(iova);
+	msg->address_lo = lower_32_bits(iova) | (msg->address_lo & offset_mask);
+#endif
+}
+
+/**
+ * iommu_dma_get_resv_regions() - reserved regions every IOMMU driver shares
+ * @dev: the device whose regions are being listed
+ * @list: where the IOMMU driver collects them
+ *
+ * Adds the regions that firmware describes for the device's IOMMU rather
+ * than the IOMMU driver itself: ACPI IORT entries on ARM, and devicetree
+ * "iommu-addresses".  Nothing on x86.
+ */
+void iommu_dma_get_resv_regions(struct device *dev, struct list_head *list)
+{
+	struct iommu_fwspec *fwspec = dev_iommu_fwspec_get(dev);
+
+	if (fwspec && !is_of_node(fwspec->iommu_fwnode))
+		iort_iommu_get_resv_regions(dev, list);
+	if (dev->of_node)
+		of_iommu_get_resv_regions(dev, list);
+}
+EXPORT_SYMBOL(iommu_dma_get_resv_regions);

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * dmacore: the IOMMU backend as the DMA core sees it.
+ *
+ * drivers/iommu/iommu.c decides, when it attaches a device to a domain,
+ * whether the device's DMA goes through the IOMMU backend
+ * (drivers/iommu/dma-iommu.c) and records the answer in dev->dma_iommu.
+ * kernel/dma/mapping.c then serves the device through iommu_dma_ops.  An
+ * identity domain leaves the bit clear, and the device gets the direct path.
+ */
+#ifndef _LINUX_IOMMU_DMA_H
+#define _LINUX_IOMMU_DMA_H
+
+#include <linux/device.h>
+#include <linux/dma-map-ops.h>
+
+extern const struct dma_map_ops iommu_dma_ops;
+
+#ifdef CONFIG_IOMMU_DMA
+static inline bool use_dma_iommu(struct device *dev)
+{
+	return dev->dma_iommu;
+}
+
+bool iommu_dma_never_syncs(struct device *dev);
+#else
+static inline bool use_dma_iommu(struct device *dev)
+{
+	return false;
+}
+
+static inline bool iommu_dma_never_syncs(struct device *dev)
+{
+	return false;
+}
+#endif /* CONFIG_IOMMU_DMA */
+
+#endif /* _LINUX_IOMMU_DMA_H */
