@@ -740,9 +740,23 @@ static void iommu_dma_sync_sg_for_device(struct device *dev, struct scatterlist 
 
 /* ------------------------------------------------------ single buffers */
 
-static dma_addr_t iommu_dma_map_page(struct device *dev, struct page *page,
-				     unsigned long offset, size_t size,
-				     enum dma_data_direction dir, unsigned long attrs)
+/**
+ * iommu_dma_map_page() - map part of a page for a device behind an IOMMU
+ * @dev: a device that use_dma_iommu() says this backend serves
+ * @page: the first page of the buffer
+ * @offset: where the buffer starts in @page
+ * @size: its length in bytes
+ * @dir: which way the data moves
+ * @attrs: DMA_ATTR_* flags
+ *
+ * The core calls this directly, not through iommu_dma_ops, to spare the
+ * streaming path an indirect call.
+ *
+ * Return: the device's address of the buffer, or DMA_MAPPING_ERROR.
+ */
+dma_addr_t iommu_dma_map_page(struct device *dev, struct page *page,
+			      unsigned long offset, size_t size,
+			      enum dma_data_direction dir, unsigned long attrs)
 {
 	phys_addr_t phys = page_to_phys(page) + offset;
 
@@ -756,8 +770,16 @@ static dma_addr_t iommu_dma_map_page(struct device *dev, struct page *page,
 			dma_get_mask(dev), attrs);
 }
 
-static void iommu_dma_unmap_page(struct device *dev, dma_addr_t dma_addr, size_t size,
-				 enum dma_data_direction dir, unsigned long attrs)
+/**
+ * iommu_dma_unmap_page() - undo iommu_dma_map_page()
+ * @dev: the device
+ * @dma_addr: the address iommu_dma_map_page() returned
+ * @size: the size it was given
+ * @dir: the direction it was given
+ * @attrs: DMA_ATTR_* flags
+ */
+void iommu_dma_unmap_page(struct device *dev, dma_addr_t dma_addr, size_t size,
+			  enum dma_data_direction dir, unsigned long attrs)
 {
 	if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC) && !dev_is_dma_coherent(dev))
 		cache_handover(dev, iova_to_phys(dev, dma_addr), size, dir, true);

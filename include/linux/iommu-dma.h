@@ -23,6 +23,11 @@ static inline bool use_dma_iommu(struct device *dev)
 }
 
 bool iommu_dma_never_syncs(struct device *dev);
+dma_addr_t iommu_dma_map_page(struct device *dev, struct page *page,
+			      unsigned long offset, size_t size,
+			      enum dma_data_direction dir, unsigned long attrs);
+void iommu_dma_unmap_page(struct device *dev, dma_addr_t dma_addr, size_t size,
+			  enum dma_data_direction dir, unsigned long attrs);
 #else
 static inline bool use_dma_iommu(struct device *dev)
 {
@@ -32,6 +37,18 @@ static inline bool use_dma_iommu(struct device *dev)
 static inline bool iommu_dma_never_syncs(struct device *dev)
 {
 	return false;
+}
+
+static inline dma_addr_t iommu_dma_map_page(struct device *dev, struct page *page,
+					    unsigned long offset, size_t size,
+					    enum dma_data_direction dir, unsigned long attrs)
+{
+	return DMA_MAPPING_ERROR;
+}
+
+static inline void iommu_dma_unmap_page(struct device *dev, dma_addr_t dma_addr, size_t size,
+					enum dma_data_direction dir, unsigned long attrs)
+{
 }
 #endif /* CONFIG_IOMMU_DMA */
 

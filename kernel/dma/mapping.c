@@ -93,15 +93,18 @@ static __always_inline dma_addr_t dma_map_kind(struct device *dev, struct page *
 					       enum dma_data_direction dir, unsigned long attrs,
 					       enum dma_debug_kind kind, const char *func)
 {
-	const struct dma_map_ops *backend = dma_backend(dev);
+	const struct dma_map_ops *backend = get_dma_ops(dev);
 	phys_addr_t phys = page_to_phys(page) + offset;
 	dma_addr_t dma_addr;
 
 	if (unlikely(!dma_streaming_args_ok(dev, size, dir, func) ||
 		     dma_should_fail(dev, size)))
 		return DMA_MAPPING_ERROR;
-	if (!backend)
+	/* The IOMMU backend by a direct call: no indirect one on either path. */
+	if (likely(!backend && !use_dma_iommu(dev)))
 		dma_addr = dma_direct_map_phys(dev, phys, size, dir, attrs, func);
+	else if (use_dma_iommu(dev))
+		dma_addr = iommu_dma_map_page(dev, page, offset, size, dir, attrs);
 	else
 		dma_addr = backend->map_page(dev, page, offset, size, dir, attrs);
 	if (dma_addr != DMA_MAPPING_ERROR)
@@ -113,13 +116,15 @@ static __always_inline void dma_unmap_kind(struct device *dev, dma_addr_t dma_ad
 					   enum dma_data_direction dir, unsigned long attrs,
 					   enum dma_debug_kind kind, const char *func)
 {
-	const struct dma_map_ops *backend = dma_backend(dev);
+	const struct dma_map_ops *backend = get_dma_ops(dev);
 
 	if (unlikely(!dma_handle_args_ok(dev, dma_addr, size, dir, func)))
 		return;
 	debug_dma_unmap(dev, dma_addr, size, dir, kind);
-	if (!backend)
+	if (likely(!backend && !use_dma_iommu(dev)))
 		dma_direct_unmap_phys(dev, dma_addr, size, dir, attrs);
+	else if (use_dma_iommu(dev))
+		iommu_dma_unmap_page(dev, dma_addr, size, dir, attrs);
 	else
 		backend->unmap_page(dev, dma_addr, size, dir, attrs);
 }
