@@ -390,13 +390,18 @@ static void fq_queue(struct iommu_dma_cookie *cookie, unsigned long pfn,
 }
 
 /* Stop the timer, flush once more and free every queued range. */
+static void fq_drain(struct iommu_dma_cookie *cookie)
+{
+	timer_delete_sync(&cookie->flush_timer);
+	fq_flush(cookie);
+	fq_reclaim_all_cpus(cookie);
+}
+
 static void fq_destroy(struct iommu_dma_cookie *cookie)
 {
 	if (!cookie->fq)
 		return;
-	timer_delete_sync(&cookie->flush_timer);
-	fq_flush(cookie);
-	fq_reclaim_all_cpus(cookie);
+	fq_drain(cookie);
 	free_percpu(cookie->fq);
 	cookie->fq = NULL;
 }
@@ -654,6 +659,15 @@ static void unmap_iova(struct device *dev, dma_addr_t dma_addr, size_t size)
 	struct iommu_iotlb_gather gather;
 	size_t len, unmapped;
 
+	/*
+	 * Some IOMMU drivers report a range that was never mapped as unmapped
+	 * all the same; freeing its IOVAs would hand out ranges still in use.
+	 */
+	if (unlikely(!iommu_iova_to_phys(cookie->domain, start))) {
+		iommu_dma_complain(dev, 0, "unmap of %pad (%zu bytes), which is not mapped",
+				   &dma_addr, size);
+		return;
+	}
 	len = iova_align(&cookie->space, size + offset);
 	iommu_iotlb_gather_init(&gather);
 	gather.queued = domain_is_lazy(cookie);
@@ -661,7 +675,7 @@ static void unmap_iova(struct device *dev, dma_addr_t dma_addr, size_t size)
 	if (!gather.queued)
 		iommu_iotlb_sync(cookie->domain, &gather);
 	if (unlikely(unmapped != len)) {
-		/* Not a range we mapped: leave the IOVA space alone. */
+		/* Not a range we mapped whole: leave the IOVA space alone. */
 		iommu_dma_complain(dev, 0, "unmap of %pad (%zu bytes): %zu bytes were mapped there",
 				   &dma_addr, size, unmapped);
 		if (gather.queued)
@@ -1004,6 +1018,11 @@ static void iommu_dma_unmap_sg(struct device *dev, struct scatterlist *list, int
 
 	if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC))
 		cache_handover_list(dev, list, nents, dir, true);
+	if (unlikely(!iommu_iova_to_phys(cookie->domain, sg_dma_address(list)))) {
+		iommu_dma_complain(dev, 0, "unmap of a list at %pad, which is not mapped",
+				   &sg_dma_address(list));
+		return;
+	}
 
 	/* Each DMA segment covers whole granules of its own; holes lie between. */
 	iommu_iotlb_gather_init(&gather);
@@ -1410,3 +1429,7 @@ void iommu_dma_get_resv_regions(struct device *dev, struct list_head *list)
 		of_iommu_get_resv_regions(dev, list);
 }
 EXPORT_SYMBOL(iommu_dma_get_resv_regions);
+
+#if IS_ENABLED(CONFIG_IOMMU_DMA_KUNIT_TEST)
+#include "dma-iommu_kunit.c"
+#endif

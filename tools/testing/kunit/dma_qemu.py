@@ -20,7 +20,12 @@ CONFIG_PCI=y
 CONFIG_PCI_MSI=y''',
 	qemu_arch='x86_64',
 	kernel_path='arch/x86/boot/bzImage',
-	kernel_command_line='console=ttyS0',
-	# An edu device gives suites that want one a real PCI function to map for.
-	extra_qemu_params=['-machine', 'q35', '-accel', 'tcg', '-smp', '2',
-			   '-device', 'edu'])
+	# The IOMMU suite (drivers/iommu/dma-iommu_kunit.c) wants the edu
+	# device in a strict DMA domain; the other suites use KUnit's own
+	# devices, which no IOMMU translates for.
+	kernel_command_line='console=ttyS0 intel_iommu=on iommu.strict=1',
+	# An edu device gives suites that want one a real PCI function to map
+	# for, behind QEMU's Intel IOMMU (interrupt remapping on, as the boot
+	# matrix has it).
+	extra_qemu_params=['-machine', 'q35,kernel-irqchip=split', '-accel', 'tcg', '-smp', '2',
+			   '-device', 'intel-iommu,intremap=on', '-device', 'edu'])

@@ -1,0 +1,330 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for the IOMMU backend, on a real translated domain.
+ *
+ * The suite needs QEMU's edu device (PCI 1234:11e8) behind a strict DMA
+ * domain: tools/testing/kunit/dma_qemu.py gives the KUnit machine an Intel
+ * IOMMU and boots with iommu.strict=1.  No driver is bound to the edu
+ * device; the tests map buffers for it through the DMA API and read the
+ * domain's page tables back with iommu_iova_to_phys(), so what they check
+ * is what the device would reach.  Without such a device every case is
+ * skipped.
+ *
+ * This file is included at the end of dma-iommu.c, so that it can look at
+ * a domain's IOVA space and flush queues.
+ */
+
+#include <kunit/test.h>
+#include <linux/scatterlist.h>
+
+#include "../../kernel/dma/kunit_log.h"
+
+#define EDU_VENDOR	0x1234
+#define EDU_DEVICE	0x11e8
+
+/**
+ * struct iommu_test - what each case gets
+ * @pdev: the edu device
+ * @domain: its translated DMA domain
+ * @mask: its DMA mask before the case, put back after
+ */
+struct iommu_test {
+	struct pci_dev *pdev;
+	struct iommu_domain *domain;
+	u64 mask;
+};
+
+static int iommu_test_init(struct kunit *test)
+{
+	struct iommu_test *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	test->priv = t;
+	t->pdev = pci_get_device(EDU_VENDOR, EDU_DEVICE, NULL);
+	if (!t->pdev)
+		kunit_skip(test, "no edu device");
+	t->domain = iommu_get_domain_for_dev(&t->pdev->dev);
+	if (!t->domain || t->domain->type != IOMMU_DOMAIN_DMA || !use_dma_iommu(&t->pdev->dev))
+		kunit_skip(test, "the edu device is not behind a strict DMA domain");
+	t->mask = dma_get_mask(&t->pdev->dev);
+	KUNIT_ASSERT_EQ(test, dma_set_mask_and_coherent(&t->pdev->dev, DMA_BIT_MASK(64)), 0);
+	return 0;
+}
+
+static void iommu_test_exit(struct kunit *test)
+{
+	struct iommu_test *t = test->priv;
+
+	if (!t || !t->pdev)
+		return;
+	if (t->domain && t->mask)
+		dma_set_mask_and_coherent(&t->pdev->dev, t->mask);
+	pci_dev_put(t->pdev);
+}
+
+/* Whether the domain maps [@dma, @dma + @len) onto [@phys, @phys + @len). */
+static bool maps_onto(struct iommu_domain *domain, dma_addr_t dma, phys_addr_t phys,
+		      size_t len)
+{
+	size_t done;
+
+	for (done = 0; done < len; done += PAGE_SIZE - offset_in_page(phys + done))
+		if (iommu_iova_to_phys(domain, dma + done) != phys + done)
+			return false;
+	return iommu_iova_to_phys(domain, dma + len - 1) == phys + len - 1;
+}
+
+/* Nothing of [@dma, @dma + @len) is mapped any more. */
+static bool unmapped(struct iommu_domain *domain, dma_addr_t dma, size_t len)
+{
+	size_t done;
+
+	for (done = 0; done < len; done += PAGE_SIZE)
+		if (iommu_iova_to_phys(domain, dma + done))
+			return false;
+	return !iommu_iova_to_phys(domain, dma + len - 1);
+}
+
+/* Buffers of awkward sizes and offsets go where the device can read them. */
+static void iommu_test_round_trip(struct kunit *test)
+{
+	static const struct { size_t offset, len; } cases[] = {
+		{ 0, 1 }, { 5, 100 }, { 0, PAGE_SIZE }, { 100, PAGE_SIZE },
+		{ 4000, 3 * PAGE_SIZE + 7 }, { 0, SZ_64K },
+	};
+	struct iommu_test *t = test->priv;
+	struct device *dev = &t->pdev->dev;
+	unsigned int i;
+	dma_addr_t dma;
+	u8 *buf;
+
+	buf = kunit_kmalloc(test, SZ_64K + PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		u8 *at = buf + cases[i].offset;
+
+		dma = dma_map_single(dev, at, cases[i].len, DMA_BIDIRECTIONAL);
+		KUNIT_ASSERT_FALSE(test, dma_mapping_error(dev, dma));
+		KUNIT_EXPECT_NE(test, dma, 0);
+		/* The offset in the IOMMU page is the buffer's. */
+		KUNIT_EXPECT_EQ(test, offset_in_page(dma), offset_in_page(at));
+		KUNIT_EXPECT_TRUE_MSG(test, maps_onto(t->domain, dma, virt_to_phys(at),
+						      cases[i].len),
+				      "case %u: %pad does not map the buffer", i, &dma);
+		dma_unmap_single(dev, dma, cases[i].len, DMA_BIDIRECTIONAL);
+		/* Strict: nothing is left for the device once unmap returns. */
+		KUNIT_EXPECT_TRUE_MSG(test, unmapped(t->domain, dma, cases[i].len),
+				      "case %u: %pad still mapped after unmap", i, &dma);
+	}
+}
+
+/* A list of separate pages becomes one IOVA range and one DMA segment. */
+static void iommu_test_sg_merges(struct kunit *test)
+{
+	struct iommu_test *t = test->priv;
+	struct device *dev = &t->pdev->dev;
+	struct page *pages[8];
+	struct scatterlist *sg;
+	struct sg_table table;
+	unsigned int i;
+	int count;
+
+	KUNIT_ASSERT_EQ(test, sg_alloc_table(&table, ARRAY_SIZE(pages), GFP_KERNEL), 0);
+	for_each_sg(table.sgl, sg, ARRAY_SIZE(pages), i) {
+		/* Every other page skipped, so that none is contiguous. */
+		pages[i] = alloc_pages(GFP_KERNEL, 1);
+		KUNIT_ASSERT_NOT_NULL(test, pages[i]);
+		sg_set_page(sg, pages[i], PAGE_SIZE, 0);
+	}
+	count = dma_map_sg(dev, table.sgl, table.orig_nents, DMA_TO_DEVICE);
+	KUNIT_EXPECT_EQ(test, count, 1);
+	KUNIT_EXPECT_EQ(test, sg_dma_len(table.sgl), ARRAY_SIZE(pages) * PAGE_SIZE);
+	for (i = 0; count == 1 && i < ARRAY_SIZE(pages); i++)
+		KUNIT_EXPECT_TRUE_MSG(test, maps_onto(t->domain, sg_dma_address(table.sgl) +
+						      i * PAGE_SIZE, page_to_phys(pages[i]),
+						      PAGE_SIZE),
+				      "page %u is not where the segment says", i);
+	dma_unmap_sg(dev, table.sgl, table.orig_nents, DMA_TO_DEVICE);
+	if (count == 1)
+		KUNIT_EXPECT_TRUE(test, unmapped(t->domain, sg_dma_address(table.sgl),
+						 ARRAY_SIZE(pages) * PAGE_SIZE));
+	for (i = 0; i < ARRAY_SIZE(pages); i++)
+		__free_pages(pages[i], 1);
+	sg_free_table(&table);
+}
+
+/* IOVAs stay below the mask, and a PCI device starts below 4 GiB. */
+static void iommu_test_masks(struct kunit *test)
+{
+	struct iommu_test *t = test->priv;
+	struct device *dev = &t->pdev->dev;
+	dma_addr_t dma;
+	void *buf;
+
+	buf = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	dma = dma_map_single(dev, buf, PAGE_SIZE, DMA_TO_DEVICE);
+	KUNIT_ASSERT_FALSE(test, dma_mapping_error(dev, dma));
+	KUNIT_EXPECT_LE(test, dma + PAGE_SIZE - 1, DMA_BIT_MASK(32));
+	dma_unmap_single(dev, dma, PAGE_SIZE, DMA_TO_DEVICE);
+
+	/* The edu device's own engine reaches 28 bits. */
+	KUNIT_ASSERT_EQ(test, dma_set_mask_and_coherent(dev, DMA_BIT_MASK(28)), 0);
+	dma = dma_map_single(dev, buf, PAGE_SIZE, DMA_TO_DEVICE);
+	KUNIT_ASSERT_FALSE(test, dma_mapping_error(dev, dma));
+	KUNIT_EXPECT_LE(test, dma + PAGE_SIZE - 1, DMA_BIT_MASK(28));
+	dma_unmap_single(dev, dma, PAGE_SIZE, DMA_TO_DEVICE);
+	KUNIT_EXPECT_EQ(test, dma_get_required_mask(dev), DMA_BIT_MASK(32));
+}
+
+/* What the IOMMU driver and the host bridge reserve is never handed out. */
+static void iommu_test_reserved_regions(struct kunit *test)
+{
+	struct iommu_test *t = test->priv;
+	struct iommu_dma_cookie *cookie = t->domain->iova_cookie;
+	unsigned long shift = iova_shift(&cookie->space);
+	struct iommu_resv_region *region;
+	unsigned int checked = 0;
+	struct iova *range;
+	LIST_HEAD(regions);
+
+	iommu_get_resv_regions(&t->pdev->dev, &regions);
+	list_for_each_entry(region, &regions, list) {
+		unsigned long last = (region->start + region->length - 1) >> shift;
+
+		range = find_iova(&cookie->space, region->start >> shift);
+		KUNIT_EXPECT_TRUE_MSG(test, range && range->reserved && range->pfn_hi >= last,
+				      "region %pa+%zx (type %d) is not reserved", &region->start,
+				      region->length, region->type);
+		checked++;
+	}
+	iommu_put_resv_regions(&t->pdev->dev, &regions);
+	/* Intel's IOMMU always reports the interrupt window. */
+	KUNIT_EXPECT_GT(test, checked, 0);
+}
+
+/* A full IOVA space fails cleanly, names the device, and recovers. */
+static void iommu_test_exhaustion(struct kunit *test)
+{
+	struct iommu_test *t = test->priv;
+	struct device *dev = &t->pdev->dev;
+	unsigned int n = 0, most = 512, i;
+	dma_addr_t *dma;
+	void *buf;
+
+	buf = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
+	dma = kunit_kcalloc(test, most, sizeof(*dma), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_NOT_NULL(test, dma);
+	/* 1 MiB: 255 IOMMU pages once page 0 is left out. */
+	KUNIT_ASSERT_EQ(test, dma_set_mask_and_coherent(dev, DMA_BIT_MASK(20)), 0);
+	dma_kunit_log_start(test);
+	while (n < most) {
+		dma[n] = dma_map_single(dev, buf, PAGE_SIZE, DMA_TO_DEVICE);
+		if (dma_mapping_error(dev, dma[n]))
+			break;
+		n++;
+	}
+	KUNIT_EXPECT_LT(test, n, most);
+	KUNIT_EXPECT_GE(test, n, 200);
+	KUNIT_EXPECT_TRUE(test, dma_kunit_log_contains(test, "no free IOVA range"));
+	KUNIT_ASSERT_GT(test, n, 0);
+
+	dma_unmap_single(dev, dma[--n], PAGE_SIZE, DMA_TO_DEVICE);
+	dma[n] = dma_map_single(dev, buf, PAGE_SIZE, DMA_TO_DEVICE);
+	KUNIT_EXPECT_FALSE(test, dma_mapping_error(dev, dma[n]));
+	if (!dma_mapping_error(dev, dma[n]))
+		n++;
+	for (i = 0; i < n; i++)
+		dma_unmap_single(dev, dma[i], PAGE_SIZE, DMA_TO_DEVICE);
+}
+
+/* Unmapping what was never mapped is reported and changes nothing. */
+static void iommu_test_bad_unmap(struct kunit *test)
+{
+	struct iommu_test *t = test->priv;
+	struct device *dev = &t->pdev->dev;
+	dma_addr_t dma, stray;
+	void *buf;
+
+	buf = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	dma = dma_map_single(dev, buf, PAGE_SIZE, DMA_TO_DEVICE);
+	KUNIT_ASSERT_FALSE(test, dma_mapping_error(dev, dma));
+	/* An address just above the mapping, which nothing maps. */
+	stray = dma + 16 * PAGE_SIZE;
+	KUNIT_ASSERT_EQ(test, iommu_iova_to_phys(t->domain, stray), 0);
+	dma_kunit_log_start(test);
+	iommu_dma_unmap_page(dev, stray, PAGE_SIZE, DMA_TO_DEVICE, 0);
+	KUNIT_EXPECT_TRUE(test, dma_kunit_log_contains(test, "which is not mapped"));
+	/* The real mapping is untouched. */
+	KUNIT_EXPECT_TRUE(test, maps_onto(t->domain, dma, virt_to_phys(buf), PAGE_SIZE));
+	dma_unmap_single(dev, dma, PAGE_SIZE, DMA_TO_DEVICE);
+}
+
+/* A lazy domain's queued ranges are flushed and freed at teardown. */
+static void iommu_test_flush_queue_drains(struct kunit *test)
+{
+	struct iommu_test *t = test->priv;
+	struct iommu_dma_cookie *cookie;
+	struct iommu_iotlb_gather gather;
+	struct iommu_domain *domain;
+	unsigned long pfn, queued = 0;
+	struct flush_queue *fq;
+	struct page *page;
+	int cpu;
+
+	domain = iommu_paging_domain_alloc(&t->pdev->dev);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(domain));
+	KUNIT_ASSERT_EQ(test, iommu_get_dma_cookie(domain), 0);
+	cookie = domain->iova_cookie;
+	init_iova_domain(&cookie->space, PAGE_SIZE, 1);
+	cookie->ready = true;
+	KUNIT_ASSERT_EQ(test, iommu_dma_init_fq(domain), 0);
+	page = alloc_page(GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+
+	pfn = alloc_iova_fast(&cookie->space, 1, DMA_BIT_MASK(32) >> PAGE_SHIFT, false);
+	KUNIT_ASSERT_NE(test, pfn, 0);
+	KUNIT_ASSERT_EQ(test, 0, iommu_map(domain, pfn << PAGE_SHIFT, page_to_phys(page),
+					   PAGE_SIZE, IOMMU_READ, GFP_KERNEL));
+	iommu_iotlb_gather_init(&gather);
+	gather.queued = true;
+	KUNIT_EXPECT_EQ(test, iommu_unmap_fast(domain, pfn << PAGE_SHIFT, PAGE_SIZE, &gather),
+			PAGE_SIZE);
+	iova_free(cookie, pfn << PAGE_SHIFT, PAGE_SIZE, &gather);
+	for_each_possible_cpu(cpu)
+		queued += per_cpu_ptr(cookie->fq, cpu)->count;
+	KUNIT_EXPECT_EQ(test, queued, 1);
+
+	fq_drain(cookie);
+	for_each_possible_cpu(cpu) {
+		fq = per_cpu_ptr(cookie->fq, cpu);
+		KUNIT_EXPECT_EQ(test, fq->count, 0);
+	}
+	/* The drained range is reusable: it is the highest one there is. */
+	KUNIT_EXPECT_EQ(test, alloc_iova_fast(&cookie->space, 1,
+					      DMA_BIT_MASK(32) >> PAGE_SHIFT, false), pfn);
+	iommu_domain_free(domain);
+	__free_page(page);
+}
+
+static struct kunit_case iommu_test_cases[] = {
+	KUNIT_CASE(iommu_test_round_trip),
+	KUNIT_CASE(iommu_test_sg_merges),
+	KUNIT_CASE(iommu_test_masks),
+	KUNIT_CASE(iommu_test_reserved_regions),
+	KUNIT_CASE(iommu_test_exhaustion),
+	KUNIT_CASE(iommu_test_bad_unmap),
+	KUNIT_CASE(iommu_test_flush_queue_drains),
+	{}
+};
+
+static struct kunit_suite iommu_test_suite = {
+	.name = "dma_iommu",
+	.init = iommu_test_init,
+	.exit = iommu_test_exit,
+	.test_cases = iommu_test_cases,
+};
+
+kunit_test_suite(iommu_test_suite);
