@@ -63,7 +63,7 @@ sparse static: kernel
 # The stock kernel: same fragment, pristine tree (our KUnit and sample
 # symbols are absent).
 stock: graft
-	@$(RUN) KSRC=$(TOP)/build/upstream KCONFIG_OPTIONAL='DMA_KUNIT_TEST DMA_KUNIT_NONCOHERENT IOMMU_IOVA_KUNIT_TEST IOMMU_DMA_KUNIT_TEST SAMPLE_DMA_NVME' \
+	@$(RUN) KSRC=$(TOP)/build/upstream KCONFIG_OPTIONAL='DMA_KUNIT_TEST DMA_KUNIT_NONCOHERENT IOMMU_IOVA_KUNIT_TEST IOMMU_DMA_KUNIT_TEST SAMPLE_DMA_NVME SAMPLE_DMA_EDU_CHECK' \
 		scripts/build-kernel $(TOP)/build/stock
 
 # Not part of check: four kernels (stock and ours, with and without
