@@ -650,6 +650,33 @@ static dma_addr_t map_phys(struct device *dev, phys_addr_t phys, size_t size,
 	return start + offset;
 }
 
+/*
+ * Before an unmap: refuse an address the page tables do not map (some IOMMU
+ * drivers report a never-mapped range as unmapped all the same, and freeing
+ * its IOVAs would hand out ranges still in use), and set up @gather, queued
+ * in a lazy domain.
+ */
+static bool unmap_begin(struct device *dev, struct iommu_dma_cookie *cookie,
+			dma_addr_t start, struct iommu_iotlb_gather *gather)
+{
+	if (unlikely(!iommu_iova_to_phys(cookie->domain, start))) {
+		iommu_dma_complain(dev, 0, "unmap at %pad, which is not mapped", &start);
+		return false;
+	}
+	iommu_iotlb_gather_init(gather);
+	gather->queued = domain_is_lazy(cookie);
+	return true;
+}
+
+/* After it: invalidate now unless queued, and give the IOVA range back. */
+static void unmap_finish(struct iommu_dma_cookie *cookie, dma_addr_t start, size_t len,
+			 struct iommu_iotlb_gather *gather)
+{
+	if (!gather->queued)
+		iommu_iotlb_sync(cookie->domain, gather);
+	iova_free(cookie, start, len, gather);
+}
+
 /* Unmap and invalidate now, or queue the invalidation in a lazy domain. */
 static void unmap_iova(struct device *dev, dma_addr_t dma_addr, size_t size)
 {
@@ -659,30 +686,18 @@ static void unmap_iova(struct device *dev, dma_addr_t dma_addr, size_t size)
 	struct iommu_iotlb_gather gather;
 	size_t len, unmapped;
 
-	/*
-	 * Some IOMMU drivers report a range that was never mapped as unmapped
-	 * all the same; freeing its IOVAs would hand out ranges still in use.
-	 */
-	if (unlikely(!iommu_iova_to_phys(cookie->domain, start))) {
-		iommu_dma_complain(dev, 0, "unmap of %pad (%zu bytes), which is not mapped",
-				   &dma_addr, size);
+	if (!unmap_begin(dev, cookie, start, &gather))
 		return;
-	}
 	len = iova_align(&cookie->space, size + offset);
-	iommu_iotlb_gather_init(&gather);
-	gather.queued = domain_is_lazy(cookie);
 	unmapped = iommu_unmap_fast(cookie->domain, start, len, &gather);
-	if (!gather.queued)
-		iommu_iotlb_sync(cookie->domain, &gather);
 	if (unlikely(unmapped != len)) {
 		/* Not a range we mapped whole: leave the IOVA space alone. */
 		iommu_dma_complain(dev, 0, "unmap of %pad (%zu bytes): %zu bytes were mapped there",
 				   &dma_addr, size, unmapped);
-		if (gather.queued)
-			iommu_iotlb_sync(cookie->domain, &gather);
+		iommu_iotlb_sync(cookie->domain, &gather);
 		return;
 	}
-	iova_free(cookie, start, len, &gather);
+	unmap_finish(cookie, start, len, &gather);
 }
 
 /* The CPU address behind @dma_addr, for syncs of non-coherent devices. */
@@ -1018,16 +1033,10 @@ static void iommu_dma_unmap_sg(struct device *dev, struct scatterlist *list, int
 
 	if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC))
 		cache_handover_list(dev, list, nents, dir, true);
-	if (unlikely(!iommu_iova_to_phys(cookie->domain, sg_dma_address(list)))) {
-		iommu_dma_complain(dev, 0, "unmap of a list at %pad, which is not mapped",
-				   &sg_dma_address(list));
-		return;
-	}
-
-	/* Each DMA segment covers whole granules of its own; holes lie between. */
-	iommu_iotlb_gather_init(&gather);
-	gather.queued = domain_is_lazy(cookie);
 	base = iova_align_down(space, sg_dma_address(list));
+	if (!unmap_begin(dev, cookie, base, &gather))
+		return;
+	/* Each DMA segment covers whole granules of its own; holes lie between. */
 	for_each_sg(list, seg, nents, i) {
 		if (!sg_dma_len(seg))
 			break;
@@ -1035,9 +1044,7 @@ static void iommu_dma_unmap_sg(struct device *dev, struct scatterlist *list, int
 		end = iova_align(space, sg_dma_address(seg) + sg_dma_len(seg));
 		iommu_unmap_fast(cookie->domain, from, end - from, &gather);
 	}
-	if (!gather.queued)
-		iommu_iotlb_sync(cookie->domain, &gather);
-	iova_free(cookie, base, end - base, &gather);
+	unmap_finish(cookie, base, end - base, &gather);
 }
 
 /* ------------------------------------------------------ coherent memory */
