@@ -48,8 +48,16 @@
  * the CPU: the device and the CPU each see one contiguous buffer that needs
  * no contiguous memory.
  *
- * Not built yet: bouncing for untrusted devices (dev_is_untrusted() devices
- * are refused), peer-to-peer segments, and the dma_iova_* two-step API.
+ * Untrusted devices.  A device behind an external-facing port may be hostile,
+ * so it must reach no byte it was not handed.  The granules a buffer fills
+ * are mapped in place; a granule the buffer shares with other data (only its
+ * first and last can) is replaced by a bounce granule from swiotlb holding
+ * the buffer's bytes at the same offsets and zeroes around them.  Only those
+ * two granules are copied, so mappings of any size work.  Unmaps of such
+ * devices are always strict: a bounce granule goes back to swiotlb at once,
+ * and a stale IOTLB entry must not let the device read its next user's data.
+ *
+ * Not built yet: peer-to-peer segments and the dma_iova_* two-step API.
  */
 
 #define pr_fmt(fmt) "dma-iommu: " fmt
@@ -654,17 +662,17 @@ static dma_addr_t map_phys(struct device *dev, phys_addr_t phys, size_t size,
  * Before an unmap: refuse an address the page tables do not map (some IOMMU
  * drivers report a never-mapped range as unmapped all the same, and freeing
  * its IOVAs would hand out ranges still in use), and set up @gather, queued
- * in a lazy domain.
+ * in a lazy domain unless @strict.
  */
 static bool unmap_begin(struct device *dev, struct iommu_dma_cookie *cookie,
-			dma_addr_t start, struct iommu_iotlb_gather *gather)
+			dma_addr_t start, bool strict, struct iommu_iotlb_gather *gather)
 {
 	if (unlikely(!iommu_iova_to_phys(cookie->domain, start))) {
 		iommu_dma_complain(dev, 0, "unmap at %pad, which is not mapped", &start);
 		return false;
 	}
 	iommu_iotlb_gather_init(gather);
-	gather->queued = domain_is_lazy(cookie);
+	gather->queued = !strict && domain_is_lazy(cookie);
 	return true;
 }
 
@@ -677,8 +685,11 @@ static void unmap_finish(struct iommu_dma_cookie *cookie, dma_addr_t start, size
 	iova_free(cookie, start, len, gather);
 }
 
-/* Unmap and invalidate now, or queue the invalidation in a lazy domain. */
-static void unmap_iova(struct device *dev, dma_addr_t dma_addr, size_t size)
+/*
+ * Unmap and invalidate now, or (unless @strict) queue the invalidation in a
+ * lazy domain.  False if the range was refused as not ours.
+ */
+static bool unmap_iova(struct device *dev, dma_addr_t dma_addr, size_t size, bool strict)
 {
 	struct iommu_dma_cookie *cookie = dev_cookie(dev);
 	size_t offset = iova_offset(&cookie->space, dma_addr);
@@ -686,8 +697,8 @@ static void unmap_iova(struct device *dev, dma_addr_t dma_addr, size_t size)
 	struct iommu_iotlb_gather gather;
 	size_t len, unmapped;
 
-	if (!unmap_begin(dev, cookie, start, &gather))
-		return;
+	if (!unmap_begin(dev, cookie, start, strict, &gather))
+		return false;
 	len = iova_align(&cookie->space, size + offset);
 	unmapped = iommu_unmap_fast(cookie->domain, start, len, &gather);
 	if (unlikely(unmapped != len)) {
@@ -695,9 +706,10 @@ static void unmap_iova(struct device *dev, dma_addr_t dma_addr, size_t size)
 		iommu_dma_complain(dev, 0, "unmap of %pad (%zu bytes): %zu bytes were mapped there",
 				   &dma_addr, size, unmapped);
 		iommu_iotlb_sync(cookie->domain, &gather);
-		return;
+		return false;
 	}
 	unmap_finish(cookie, start, len, &gather);
+	return true;
 }
 
 /* The CPU address behind @dma_addr, for syncs of non-coherent devices. */
@@ -706,7 +718,7 @@ static phys_addr_t iova_to_phys(struct device *dev, dma_addr_t dma_addr)
 	return iommu_iova_to_phys(dev_cookie(dev)->domain, dma_addr);
 }
 
-/* ---------------------------------------------------------------- syncs */
+/* ---------------------------------------------------- cache maintenance */
 
 /*
  * Whether @dev never needs its syncs: it snoops the CPU's caches and nothing
@@ -714,7 +726,7 @@ static phys_addr_t iova_to_phys(struct device *dev, dma_addr_t dma_addr)
  */
 bool iommu_dma_never_syncs(struct device *dev)
 {
-	return dev_is_dma_coherent(dev);
+	return dev_is_dma_coherent(dev) && !dev_is_untrusted(dev);
 }
 
 /*
@@ -743,28 +755,259 @@ static void cache_handover_list(struct device *dev, struct scatterlist *list, in
 		cache_handover(dev, sg_phys(seg), seg->length, dir, to_cpu);
 }
 
+/* ---------------------------------------------------- untrusted devices */
+
+/* A range cut at granule boundaries: part-filled first granule, whole ones, part-filled last. */
+struct granule_split {
+	size_t head;
+	size_t body;
+	size_t tail;
+};
+
+static struct granule_split split_at_granules(struct iova_domain *space, u64 addr, size_t len)
+{
+	struct granule_split part = {};
+	size_t offset = iova_offset(space, addr);
+
+	if (offset)
+		part.head = min_t(size_t, len, space->granule - offset);
+	part.body = iova_align_down(space, len - part.head);
+	part.tail = len - part.head - part.body;
+	return part;
+}
+
+/*
+ * Copy @len bytes at @phys, which lie in one granule, to a bounce granule of
+ * their own at the same offset, and zero the rest of that granule: it may
+ * still hold an earlier mapping's data.  Returns the bounce address, or
+ * (phys_addr_t)DMA_MAPPING_ERROR after swiotlb has complained.
+ */
+static phys_addr_t bounce_piece(struct device *dev, struct iova_domain *space, phys_addr_t phys,
+				size_t len, enum dma_data_direction dir, unsigned long attrs)
+{
+	phys_addr_t tlb, granule;
+
+	if (!IS_ENABLED(CONFIG_SWIOTLB)) {
+		iommu_dma_complain(dev, attrs, "untrusted device: bouncing needs CONFIG_SWIOTLB");
+		return (phys_addr_t)DMA_MAPPING_ERROR;
+	}
+	tlb = swiotlb_tbl_map_single(dev, phys, len, iova_mask(space), dir, attrs);
+	if (tlb == (phys_addr_t)DMA_MAPPING_ERROR)
+		return tlb;
+	granule = iova_align_down(space, tlb);
+	memset(phys_to_virt(granule), 0, tlb - granule);
+	memset(phys_to_virt(tlb + len), 0, granule + space->granule - (tlb + len));
+	/* Zeroes and data alike must be in memory before the device looks. */
+	cache_handover(dev, granule, space->granule, DMA_BIDIRECTIONAL, false);
+	return tlb;
+}
+
+/* Map whole granules at @phys at the IOVA *@at, and step *@at past them. */
+static int map_granules(struct iommu_domain *domain, dma_addr_t *at, phys_addr_t phys,
+			size_t len, int prot)
+{
+	int ret;
+
+	if (!len)
+		return 0;
+	ret = iommu_map(domain, *at, phys, len, prot, GFP_ATOMIC);
+	if (!ret)
+		*at += len;
+	return ret;
+}
+
+/*
+ * Map @size bytes at @phys for an untrusted device: the granules the buffer
+ * fills in place, each part-filled one through a bounce granule.
+ */
+static dma_addr_t map_untrusted(struct device *dev, phys_addr_t phys, size_t size,
+				enum dma_data_direction dir, unsigned long attrs)
+{
+	struct iommu_dma_cookie *cookie = dev_cookie(dev);
+	struct iova_domain *space = &cookie->space;
+	struct granule_split part = split_at_granules(space, phys, size);
+	int prot = dma_dir_to_prot(dir, dev_is_dma_coherent(dev), attrs);
+	size_t len = iova_align(space, iova_offset(space, phys) + size);
+	phys_addr_t head = 0, tail = 0;
+	dma_addr_t start, at;
+	int ret;
+
+	if (part.head) {
+		head = bounce_piece(dev, space, phys, part.head, dir, attrs);
+		if (head == (phys_addr_t)DMA_MAPPING_ERROR)
+			return DMA_MAPPING_ERROR;
+	}
+	if (part.tail) {
+		tail = bounce_piece(dev, space, phys + size - part.tail, part.tail, dir, attrs);
+		if (tail == (phys_addr_t)DMA_MAPPING_ERROR)
+			goto release_head;
+	}
+	if (part.body && !(attrs & DMA_ATTR_SKIP_CPU_SYNC))
+		cache_handover(dev, phys + part.head, part.body, dir, false);
+
+	start = iova_alloc(cookie, dev, len, dma_get_mask(dev));
+	if (!start) {
+		iommu_dma_complain(dev, attrs, "no free IOVA range of %zu bytes below %#llx",
+				   len, dma_get_mask(dev));
+		goto release_tail;
+	}
+	at = start;
+	ret = map_granules(cookie->domain, &at, head - iova_offset(space, head),
+			   part.head ? space->granule : 0, prot);
+	if (!ret)
+		ret = map_granules(cookie->domain, &at, phys + part.head, part.body, prot);
+	if (!ret)
+		ret = map_granules(cookie->domain, &at, tail, part.tail ? space->granule : 0, prot);
+	if (!ret)
+		return start + iova_offset(space, phys);
+
+	if (at != start)
+		iommu_unmap(cookie->domain, start, at - start);
+	iova_free(cookie, start, len, NULL);
+	iommu_dma_complain(dev, attrs, "IOMMU map of %zu bytes failed: %d", len, ret);
+release_tail:
+	if (part.tail)
+		swiotlb_tbl_unmap_single(dev, tail, part.tail, dir, DMA_ATTR_SKIP_CPU_SYNC);
+release_head:
+	if (part.head)
+		swiotlb_tbl_unmap_single(dev, head, part.head, dir, DMA_ATTR_SKIP_CPU_SYNC);
+	return DMA_MAPPING_ERROR;
+}
+
+/* Hand @len bytes at @dma_addr, all in one bounce granule or none, over. */
+static void sync_piece(struct device *dev, dma_addr_t dma_addr, size_t len,
+		       enum dma_data_direction dir, bool to_cpu)
+{
+	phys_addr_t phys;
+
+	if (!len)
+		return;
+	phys = iova_to_phys(dev, dma_addr);
+	if (!is_swiotlb_buffer(dev, phys)) {
+		cache_handover(dev, phys, len, dir, to_cpu);
+	} else if (to_cpu) {
+		cache_handover(dev, phys, len, dir, true);
+		swiotlb_sync_single_for_cpu(dev, phys, len, dir);
+	} else {
+		swiotlb_sync_single_for_device(dev, phys, len, dir);
+		cache_handover(dev, phys, len, dir, false);
+	}
+}
+
+/*
+ * Sync (part of) an untrusted mapping.  Only granules the mapping part-fills
+ * can be bounced, and within the mapping those are a range's part-filled
+ * granules too.
+ */
+static void sync_untrusted(struct device *dev, dma_addr_t dma_addr, size_t size,
+			   enum dma_data_direction dir, bool to_cpu)
+{
+	struct granule_split part = split_at_granules(&dev_cookie(dev)->space, dma_addr, size);
+
+	sync_piece(dev, dma_addr, part.head, dir, to_cpu);
+	sync_piece(dev, dma_addr + part.head, part.body, dir, to_cpu);
+	sync_piece(dev, dma_addr + part.head + part.body, part.tail, dir, to_cpu);
+}
+
+/* Undo map_untrusted(): copy back, cut the device off, free the bounce granules. */
+static void unmap_untrusted(struct device *dev, dma_addr_t dma_addr, size_t size,
+			    enum dma_data_direction dir, unsigned long attrs)
+{
+	struct granule_split part = split_at_granules(&dev_cookie(dev)->space, dma_addr, size);
+	phys_addr_t head = 0, tail = 0;
+
+	if (part.head)
+		head = iova_to_phys(dev, dma_addr);
+	if (part.tail)
+		tail = iova_to_phys(dev, dma_addr + size - part.tail);
+	if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC))
+		sync_untrusted(dev, dma_addr, size, dir, true);
+	/* A refused unmap leaves the bounce granules to the mapping that has them. */
+	if (!unmap_iova(dev, dma_addr, size, true))
+		return;
+	if (is_swiotlb_buffer(dev, head))
+		swiotlb_tbl_unmap_single(dev, head, part.head, dir, DMA_ATTR_SKIP_CPU_SYNC);
+	if (is_swiotlb_buffer(dev, tail))
+		swiotlb_tbl_unmap_single(dev, tail, part.tail, dir, DMA_ATTR_SKIP_CPU_SYNC);
+}
+
+/*
+ * An untrusted device's list is not merged: each segment is a mapping of
+ * its own, with bounce granules at its ends as needed.
+ */
+static void unmap_sg_untrusted(struct device *dev, struct scatterlist *list, int nents,
+			       enum dma_data_direction dir, unsigned long attrs)
+{
+	struct scatterlist *seg;
+	int i;
+
+	for_each_sg(list, seg, nents, i)
+		unmap_untrusted(dev, sg_dma_address(seg), sg_dma_len(seg), dir, attrs);
+}
+
+static int map_sg_untrusted(struct device *dev, struct scatterlist *list, int nents,
+			    enum dma_data_direction dir, unsigned long attrs)
+{
+	struct scatterlist *seg;
+	int i;
+
+	for_each_sg(list, seg, nents, i) {
+		sg_dma_address(seg) = map_untrusted(dev, sg_phys(seg), seg->length, dir, attrs);
+		if (sg_dma_address(seg) == DMA_MAPPING_ERROR) {
+			unmap_sg_untrusted(dev, list, i, dir, attrs | DMA_ATTR_SKIP_CPU_SYNC);
+			return -ENOMEM;
+		}
+		sg_dma_len(seg) = seg->length;
+	}
+	return nents;
+}
+
+/* ---------------------------------------------------------------- syncs */
+
 static void iommu_dma_sync_single_for_cpu(struct device *dev, dma_addr_t dma_addr,
 					  size_t size, enum dma_data_direction dir)
 {
-	cache_handover(dev, iova_to_phys(dev, dma_addr), size, dir, true);
+	if (dev_is_untrusted(dev))
+		sync_untrusted(dev, dma_addr, size, dir, true);
+	else
+		cache_handover(dev, iova_to_phys(dev, dma_addr), size, dir, true);
 }
 
 static void iommu_dma_sync_single_for_device(struct device *dev, dma_addr_t dma_addr,
 					     size_t size, enum dma_data_direction dir)
 {
-	cache_handover(dev, iova_to_phys(dev, dma_addr), size, dir, false);
+	if (dev_is_untrusted(dev))
+		sync_untrusted(dev, dma_addr, size, dir, false);
+	else
+		cache_handover(dev, iova_to_phys(dev, dma_addr), size, dir, false);
+}
+
+static void sync_sg_untrusted(struct device *dev, struct scatterlist *list, int nents,
+			      enum dma_data_direction dir, bool to_cpu)
+{
+	struct scatterlist *seg;
+	int i;
+
+	for_each_sg(list, seg, nents, i)
+		sync_untrusted(dev, sg_dma_address(seg), sg_dma_len(seg), dir, to_cpu);
 }
 
 static void iommu_dma_sync_sg_for_cpu(struct device *dev, struct scatterlist *list,
 				      int nents, enum dma_data_direction dir)
 {
-	cache_handover_list(dev, list, nents, dir, true);
+	if (dev_is_untrusted(dev))
+		sync_sg_untrusted(dev, list, nents, dir, true);
+	else
+		cache_handover_list(dev, list, nents, dir, true);
 }
 
 static void iommu_dma_sync_sg_for_device(struct device *dev, struct scatterlist *list,
 					 int nents, enum dma_data_direction dir)
 {
-	cache_handover_list(dev, list, nents, dir, false);
+	if (dev_is_untrusted(dev))
+		sync_sg_untrusted(dev, list, nents, dir, false);
+	else
+		cache_handover_list(dev, list, nents, dir, false);
 }
 
 /* ------------------------------------------------------ single buffers */
@@ -789,10 +1032,8 @@ dma_addr_t iommu_dma_map_page(struct device *dev, struct page *page,
 {
 	phys_addr_t phys = page_to_phys(page) + offset;
 
-	if (unlikely(dev_is_untrusted(dev))) {
-		iommu_dma_complain(dev, attrs, "untrusted devices are not supported yet");
-		return DMA_MAPPING_ERROR;
-	}
+	if (unlikely(dev_is_untrusted(dev)))
+		return map_untrusted(dev, phys, size, dir, attrs);
 	if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC))
 		cache_handover(dev, phys, size, dir, false);
 	return map_phys(dev, phys, size, dma_dir_to_prot(dir, dev_is_dma_coherent(dev), attrs),
@@ -810,9 +1051,13 @@ dma_addr_t iommu_dma_map_page(struct device *dev, struct page *page,
 void iommu_dma_unmap_page(struct device *dev, dma_addr_t dma_addr, size_t size,
 			  enum dma_data_direction dir, unsigned long attrs)
 {
+	if (unlikely(dev_is_untrusted(dev))) {
+		unmap_untrusted(dev, dma_addr, size, dir, attrs);
+		return;
+	}
 	if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC) && !dev_is_dma_coherent(dev))
 		cache_handover(dev, iova_to_phys(dev, dma_addr), size, dir, true);
-	unmap_iova(dev, dma_addr, size);
+	unmap_iova(dev, dma_addr, size, false);
 }
 
 static dma_addr_t iommu_dma_map_resource(struct device *dev, phys_addr_t phys, size_t size,
@@ -825,7 +1070,7 @@ static dma_addr_t iommu_dma_map_resource(struct device *dev, phys_addr_t phys, s
 static void iommu_dma_unmap_resource(struct device *dev, dma_addr_t dma_addr, size_t size,
 				     enum dma_data_direction dir, unsigned long attrs)
 {
-	unmap_iova(dev, dma_addr, size);
+	unmap_iova(dev, dma_addr, size, false);
 }
 
 /* ---------------------------------------------------------- scatterlists */
@@ -997,10 +1242,8 @@ static int iommu_dma_map_sg(struct device *dev, struct scatterlist *list, int ne
 	size_t total;
 	int ret;
 
-	if (unlikely(dev_is_untrusted(dev))) {
-		iommu_dma_complain(dev, attrs, "untrusted devices are not supported yet");
-		return -EINVAL;
-	}
+	if (unlikely(dev_is_untrusted(dev)))
+		return map_sg_untrusted(dev, list, nents, dir, attrs);
 	if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC))
 		cache_handover_list(dev, list, nents, dir, false);
 
@@ -1031,10 +1274,14 @@ static void iommu_dma_unmap_sg(struct device *dev, struct scatterlist *list, int
 	struct scatterlist *seg;
 	int i;
 
+	if (unlikely(dev_is_untrusted(dev))) {
+		unmap_sg_untrusted(dev, list, nents, dir, attrs);
+		return;
+	}
 	if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC))
 		cache_handover_list(dev, list, nents, dir, true);
 	base = iova_align_down(space, sg_dma_address(list));
-	if (!unmap_begin(dev, cookie, base, &gather))
+	if (!unmap_begin(dev, cookie, base, false, &gather))
 		return;
 	/* Each DMA segment covers whole granules of its own; holes lie between. */
 	for_each_sg(list, seg, nents, i) {
@@ -1149,7 +1396,7 @@ static void *alloc_remapped(struct device *dev, size_t size, dma_addr_t *handle,
 	return vaddr;
 
 unmap:
-	unmap_iova(dev, *handle, size);
+	unmap_iova(dev, *handle, size, false);
 free_pages:
 	free_scattered_pages(pages, count);
 	return NULL;
@@ -1188,7 +1435,7 @@ static void iommu_dma_free(struct device *dev, size_t size, void *cpu_addr,
 	struct vm_struct *area;
 
 	size = PAGE_ALIGN(size);
-	unmap_iova(dev, handle, size);
+	unmap_iova(dev, handle, size, false);
 	if (!is_vmalloc_addr(cpu_addr)) {
 		free_pages((unsigned long)cpu_addr, get_order(size));
 		return;
@@ -1224,7 +1471,7 @@ static struct page *iommu_dma_alloc_pages(struct device *dev, size_t size,
 static void iommu_dma_free_pages(struct device *dev, size_t size, struct page *page,
 				 dma_addr_t handle, enum dma_data_direction dir)
 {
-	unmap_iova(dev, handle, size);
+	unmap_iova(dev, handle, size, false);
 	__free_pages(page, get_order(size));
 }
 

@@ -15,9 +15,11 @@
  */
 
 #include <kunit/test.h>
+#include <linux/random.h>
 #include <linux/scatterlist.h>
 
 #include "../../kernel/dma/kunit_log.h"
+#include "../../kernel/dma/swiotlb_internal.h"
 
 #define EDU_VENDOR	0x1234
 #define EDU_DEVICE	0x11e8
@@ -27,11 +29,15 @@
  * @pdev: the edu device
  * @domain: its translated DMA domain
  * @mask: its DMA mask before the case, put back after
+ * @bounce: a private bounce pool while a case treats the device as untrusted
+ * @saved_mem: the device's bounce pool before that
  */
 struct iommu_test {
 	struct pci_dev *pdev;
 	struct iommu_domain *domain;
 	u64 mask;
+	struct io_tlb_mem *bounce;
+	struct io_tlb_mem *saved_mem;
 };
 
 static int iommu_test_init(struct kunit *test)
@@ -59,6 +65,13 @@ static void iommu_test_exit(struct kunit *test)
 		return;
 	if (t->domain && t->mask)
 		dma_set_mask_and_coherent(&t->pdev->dev, t->mask);
+	if (t->bounce) {
+		t->pdev->untrusted = 0;
+		t->pdev->dev.dma_io_tlb_mem = t->saved_mem;
+		/* A failed case may have left mappings: leak the pool then. */
+		if (!swiotlb_mem_used(t->bounce))
+			swiotlb_mem_destroy(t->bounce);
+	}
 	pci_dev_put(t->pdev);
 }
 
@@ -288,8 +301,13 @@ static void iommu_test_flush_queue_drains(struct kunit *test)
 	KUNIT_ASSERT_NE(test, pfn, 0);
 	KUNIT_ASSERT_EQ(test, 0, iommu_map(domain, pfn << PAGE_SHIFT, page_to_phys(page),
 					   PAGE_SIZE, IOMMU_READ, GFP_KERNEL));
-	iommu_iotlb_gather_init(&gather);
-	gather.queued = true;
+	/* Unmaps that must be strict (untrusted devices') are not queued. */
+	KUNIT_EXPECT_TRUE(test, unmap_begin(&t->pdev->dev, cookie, pfn << PAGE_SHIFT, true,
+					    &gather));
+	KUNIT_EXPECT_FALSE(test, gather.queued);
+	KUNIT_EXPECT_TRUE(test, unmap_begin(&t->pdev->dev, cookie, pfn << PAGE_SHIFT, false,
+					    &gather));
+	KUNIT_EXPECT_TRUE(test, gather.queued);
 	KUNIT_EXPECT_EQ(test, iommu_unmap_fast(domain, pfn << PAGE_SHIFT, PAGE_SIZE, &gather),
 			PAGE_SIZE);
 	iova_free(cookie, pfn << PAGE_SHIFT, PAGE_SIZE, &gather);
@@ -309,6 +327,166 @@ static void iommu_test_flush_queue_drains(struct kunit *test)
 	__free_page(page);
 }
 
+/*
+ * Make the edu device untrusted for the rest of the case, bouncing through
+ * a private pool filled with 0xee, so that leftovers would show.
+ */
+static void make_untrusted(struct kunit *test)
+{
+	struct iommu_test *t = test->priv;
+	struct io_tlb_pool *pool;
+
+	t->bounce = swiotlb_mem_create(IO_TLB_SEGSIZE, 1, GFP_KERNEL, false);
+	KUNIT_ASSERT_NOT_NULL(test, t->bounce);
+	pool = &t->bounce->pool;
+	memset(phys_to_virt(pool->start), 0xee, pool->nslabs << IO_TLB_SHIFT);
+	t->saved_mem = t->pdev->dev.dma_io_tlb_mem;
+	t->pdev->dev.dma_io_tlb_mem = t->bounce;
+	t->pdev->untrusted = 1;
+}
+
+/*
+ * The device reaches a bounce granule at @dma holding zeroes, @len bytes of
+ * @want at @dma's offset, and zeroes again.
+ */
+static bool granule_shows(struct kunit *test, dma_addr_t dma, const u8 *want, size_t len)
+{
+	struct iommu_test *t = test->priv;
+	size_t offset = offset_in_page(dma);
+	phys_addr_t phys = iommu_iova_to_phys(t->domain, dma - offset);
+	const u8 *seen;
+
+	if (!phys || !is_swiotlb_buffer(&t->pdev->dev, phys))
+		return false;
+	seen = phys_to_virt(phys);
+	return !memchr_inv(seen, 0, offset) && !memcmp(seen + offset, want, len) &&
+	       !memchr_inv(seen + offset + len, 0, PAGE_SIZE - offset - len);
+}
+
+/* A sub-page buffer: the device sees its bytes and nothing that shares the page. */
+static void iommu_test_untrusted_sub_page(struct kunit *test)
+{
+	struct iommu_test *t = test->priv;
+	struct device *dev = &t->pdev->dev;
+	const size_t offset = 100, len = 64;
+	u8 *page, *buf;
+	dma_addr_t dma;
+	size_t i;
+
+	make_untrusted(test);
+	page = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_ASSERT_TRUE(test, PAGE_ALIGNED(page));
+	memset(page, 0xa5, PAGE_SIZE);
+	buf = page + offset;
+	for (i = 0; i < len; i++)
+		buf[i] = i + 1;
+
+	dma = dma_map_single(dev, buf, len, DMA_BIDIRECTIONAL);
+	KUNIT_ASSERT_FALSE(test, dma_mapping_error(dev, dma));
+	KUNIT_EXPECT_EQ(test, offset_in_page(dma), offset);
+	KUNIT_EXPECT_TRUE_MSG(test, granule_shows(test, dma, buf, len),
+			      "the device's granule at %pad is not the buffer padded with zeroes",
+			      &dma);
+	/* The device writes; the CPU gets exactly its bytes back. */
+	memset(phys_to_virt(iommu_iova_to_phys(t->domain, dma)), 0x3c, len);
+	dma_unmap_single(dev, dma, len, DMA_BIDIRECTIONAL);
+	KUNIT_EXPECT_FALSE(test, memchr_inv(buf, 0x3c, len));
+	KUNIT_EXPECT_FALSE(test, memchr_inv(page, 0xa5, offset));
+	KUNIT_EXPECT_FALSE(test, memchr_inv(buf + len, 0xa5, PAGE_SIZE - offset - len));
+	KUNIT_EXPECT_TRUE(test, unmapped(t->domain, dma, len));
+	KUNIT_EXPECT_EQ(test, swiotlb_mem_used(t->bounce), 0);
+}
+
+/*
+ * A large buffer: only its part-filled first and last granules are
+ * bounced, the rest is mapped in place, and a sync of its last bytes
+ * reaches the CPU.  A buffer of whole granules is not bounced at all, and
+ * the bounce pool does not bound the mapping size.
+ */
+static void iommu_test_untrusted_large(struct kunit *test)
+{
+	struct iommu_test *t = test->priv;
+	struct device *dev = &t->pdev->dev;
+	const size_t offset = 4000, len = 3 * PAGE_SIZE + 7;
+	size_t head = PAGE_SIZE - offset % PAGE_SIZE;
+	size_t tail = (offset + len) % PAGE_SIZE;
+	struct page *pages;
+	dma_addr_t dma;
+	u8 *buf;
+
+	make_untrusted(test);
+	pages = alloc_pages(GFP_KERNEL, 2);
+	KUNIT_ASSERT_NOT_NULL(test, pages);
+	buf = page_address(pages) + offset;
+	get_random_bytes(buf, len);
+
+	dma = dma_map_single(dev, buf, len, DMA_FROM_DEVICE);
+	KUNIT_ASSERT_FALSE(test, dma_mapping_error(dev, dma));
+	KUNIT_EXPECT_TRUE(test, granule_shows(test, dma, buf, head));
+	KUNIT_EXPECT_TRUE(test, maps_onto(t->domain, dma + head, virt_to_phys(buf + head),
+					  len - head - tail));
+	KUNIT_EXPECT_TRUE(test, granule_shows(test, dma + len - tail, buf + len - tail, tail));
+	KUNIT_EXPECT_EQ(test, swiotlb_mem_used(t->bounce), 2 * (PAGE_SIZE >> IO_TLB_SHIFT));
+
+	memset(phys_to_virt(iommu_iova_to_phys(t->domain, dma + len - 7)), 0x77, 7);
+	dma_sync_single_for_cpu(dev, dma + len - 7, 7, DMA_FROM_DEVICE);
+	KUNIT_EXPECT_FALSE(test, memchr_inv(buf + len - 7, 0x77, 7));
+	dma_unmap_single(dev, dma, len, DMA_FROM_DEVICE);
+	KUNIT_EXPECT_TRUE(test, unmapped(t->domain, dma, len));
+	KUNIT_EXPECT_EQ(test, swiotlb_mem_used(t->bounce), 0);
+
+	dma = dma_map_single(dev, page_address(pages), 2 * PAGE_SIZE, DMA_TO_DEVICE);
+	KUNIT_ASSERT_FALSE(test, dma_mapping_error(dev, dma));
+	KUNIT_EXPECT_TRUE(test, maps_onto(t->domain, dma, page_to_phys(pages), 2 * PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, swiotlb_mem_used(t->bounce), 0);
+	dma_unmap_single(dev, dma, 2 * PAGE_SIZE, DMA_TO_DEVICE);
+	__free_pages(pages, 2);
+
+	/* Four times what the pool could bounce in one piece. */
+	KUNIT_EXPECT_EQ(test, dma_max_mapping_size(dev), SIZE_MAX);
+	pages = alloc_pages(GFP_KERNEL, get_order(SZ_1M));
+	KUNIT_ASSERT_NOT_NULL(test, pages);
+	buf = page_address(pages);
+	dma = dma_map_single(dev, buf + 100, SZ_1M - 200, DMA_TO_DEVICE);
+	KUNIT_EXPECT_FALSE(test, dma_mapping_error(dev, dma));
+	KUNIT_EXPECT_EQ(test, swiotlb_mem_used(t->bounce), 2 * (PAGE_SIZE >> IO_TLB_SHIFT));
+	if (!dma_mapping_error(dev, dma))
+		dma_unmap_single(dev, dma, SZ_1M - 200, DMA_TO_DEVICE);
+	__free_pages(pages, get_order(SZ_1M));
+}
+
+/* An untrusted device's list is not merged: each segment is bounced alone. */
+static void iommu_test_untrusted_sg(struct kunit *test)
+{
+	struct iommu_test *t = test->priv;
+	struct device *dev = &t->pdev->dev;
+	struct scatterlist *sg;
+	struct sg_table table;
+	unsigned int i;
+	int count;
+	u8 *buf;
+
+	make_untrusted(test);
+	buf = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	get_random_bytes(buf, PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, sg_alloc_table(&table, 2, GFP_KERNEL), 0);
+	sg_set_buf(table.sgl, buf + 8, 200);
+	sg_set_buf(sg_next(table.sgl), buf + 1000, 300);
+
+	count = dma_map_sg(dev, table.sgl, table.orig_nents, DMA_TO_DEVICE);
+	KUNIT_EXPECT_EQ(test, count, 2);
+	for_each_sg(table.sgl, sg, count, i)
+		KUNIT_EXPECT_TRUE_MSG(test, granule_shows(test, sg_dma_address(sg), sg_virt(sg),
+							  sg->length),
+				      "segment %u", i);
+	if (count > 0)
+		dma_unmap_sg(dev, table.sgl, table.orig_nents, DMA_TO_DEVICE);
+	KUNIT_EXPECT_EQ(test, swiotlb_mem_used(t->bounce), 0);
+	sg_free_table(&table);
+}
+
 static struct kunit_case iommu_test_cases[] = {
 	KUNIT_CASE(iommu_test_round_trip),
 	KUNIT_CASE(iommu_test_sg_merges),
@@ -317,6 +495,9 @@ static struct kunit_case iommu_test_cases[] = {
 	KUNIT_CASE(iommu_test_exhaustion),
 	KUNIT_CASE(iommu_test_bad_unmap),
 	KUNIT_CASE(iommu_test_flush_queue_drains),
+	KUNIT_CASE(iommu_test_untrusted_sub_page),
+	KUNIT_CASE(iommu_test_untrusted_large),
+	KUNIT_CASE(iommu_test_untrusted_sg),
 	{}
 };
 

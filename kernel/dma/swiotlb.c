@@ -780,7 +780,10 @@ EXPORT_SYMBOL_IF_KUNIT(swiotlb_mem_reset_hiwater);
  *     into whole IOVA granules, which the run must own entirely);
  *   - the device's min_align_mask: the first mapped byte must share those
  *     low address bits with the original, because the device computes
- *     offsets from them (NVMe's PRP lists do).
+ *     offsets from them (NVMe's PRP lists do);
+ *   - under @alloc_align_mask the data keeps its offset in the unit, so
+ *     that dma-iommu can put a bounced piece of a buffer right next to
+ *     granules it maps in place.
  * Bits below the start alignment are met by starting the data @offset
  * bytes into the run; bits above it by choosing the run's first slot.
  */
@@ -796,7 +799,7 @@ static int swiotlb_plan(struct device *dev, struct io_tlb_pool *pool, phys_addr_
 		start_align |= PAGE_SIZE - 1;
 
 	req->size = size;
-	req->offset = orig & min_align & start_align;
+	req->offset = orig & (min_align | alloc_align_mask) & start_align;
 	bytes = req->offset + size;
 	if (alloc_align_mask)
 		bytes = ALIGN(bytes, (size_t)alloc_align_mask + 1);
@@ -1023,7 +1026,8 @@ static void bounce_copy(phys_addr_t orig, void *bounce, size_t size, bool to_bou
  * @orig:	physical address of the original buffer
  * @mapping_size: bytes to map, at most swiotlb_max_mapping_size()
  * @alloc_align_mask: the run of slots must start at an address aligned to
- *		@alloc_align_mask + 1 and cover whole such units (0: no demand)
+ *		@alloc_align_mask + 1 and cover whole such units, with the data
+ *		at @orig's offset in its unit (0: no demand)
  * @dir:	direction of the transfer
  * @attrs:	DMA_ATTR_NO_WARN silences failure messages
  *
