@@ -883,6 +883,8 @@ static void sync_piece(struct device *dev, dma_addr_t dma_addr, size_t len,
 	if (!len)
 		return;
 	phys = iova_to_phys(dev, dma_addr);
+	if (!phys)
+		return;
 	if (!is_swiotlb_buffer(dev, phys)) {
 		cache_handover(dev, phys, len, dir, to_cpu);
 	} else if (to_cpu) {

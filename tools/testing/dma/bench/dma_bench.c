@@ -56,7 +56,10 @@
  * scatterlists), so the same source builds against any DMA core. The module
  * registers a platform device of its own with 64-bit masks; with
  * swiotlb=force on the command line its streaming mappings bounce like those
- * of any other device.
+ * of any other device. A platform device sits behind no IOMMU, so in the
+ * IOMMU modes the bench /init names a PCI device with pci=<name> instead (one
+ * no driver has claimed: QEMU's edu device), and the module works on that,
+ * with its masks set to 64 bits and put back at the end.
  *
  * Results are printed as one line per operation and thread count:
  *
@@ -76,6 +79,7 @@
 #include <linux/ktime.h>
 #include <linux/math64.h>
 #include <linux/module.h>
+#include <linux/pci.h>
 #include <linux/platform_device.h>
 #include <linux/scatterlist.h>
 #include <linux/sched.h>
@@ -85,6 +89,10 @@
 static unsigned int iters = 100000;
 module_param(iters, uint, 0444);
 MODULE_PARM_DESC(iters, "operations per timed block (default 100000)");
+
+static char *pci;
+module_param(pci, charp, 0444);
+MODULE_PARM_DESC(pci, "PCI device to work on (e.g. 0000:00:03.0; default: a platform device)");
 
 #define BENCH_MAX_THREADS	4
 
@@ -597,6 +605,35 @@ out:
 
 static struct platform_device *bench_pdev;
 
+/* Run on the PCI device @name, which no driver may have claimed. */
+static int __init bench_pci_device(const char *name)
+{
+	u64 mask, coherent_mask;
+	struct device *dev;
+	int err;
+
+	dev = bus_find_device_by_name(&pci_bus_type, NULL, name);
+	if (!dev) {
+		pr_err("no PCI device %s\n", name);
+		return -ENODEV;
+	}
+	err = -EBUSY;
+	if (dev->driver) {
+		pr_err("%s has a driver\n", name);
+		goto out;
+	}
+	mask = dma_get_mask(dev);
+	coherent_mask = dev->coherent_dma_mask;
+	err = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(64));
+	if (!err)
+		err = bench_all(dev);
+	dma_set_mask(dev, mask);
+	dma_set_coherent_mask(dev, coherent_mask);
+out:
+	put_device(dev);
+	return err;
+}
+
 static int __init dma_bench_init(void)
 {
 	struct device *dev;
@@ -604,6 +641,8 @@ static int __init dma_bench_init(void)
 
 	if (!iters)
 		return -EINVAL;
+	if (pci)
+		return bench_pci_device(pci);
 	bench_pdev = platform_device_register_simple(KBUILD_MODNAME,
 						     PLATFORM_DEVID_NONE,
 						     NULL, 0);
@@ -621,7 +660,8 @@ static int __init dma_bench_init(void)
 
 static void __exit dma_bench_exit(void)
 {
-	platform_device_unregister(bench_pdev);
+	if (bench_pdev)
+		platform_device_unregister(bench_pdev);
 }
 
 module_init(dma_bench_init);
