@@ -195,6 +195,7 @@ static const char *const dma_debug_kind_name[DMA_DEBUG_NR_KINDS] = {
 	[DMA_DEBUG_COHERENT]	= "coherent",
 	[DMA_DEBUG_RESOURCE]	= "resource",
 	[DMA_DEBUG_PAGES]	= "noncoherent pages",
+	[DMA_DEBUG_IOVA]	= "iova link",
 };
 
 static const char *const dma_debug_dir_name[] = {
@@ -662,7 +663,8 @@ static __always_inline bool dma_debug_tracks_lines(enum dma_debug_kind kind,
 						   enum dma_data_direction dir,
 						   unsigned long attrs)
 {
-	return (kind == DMA_DEBUG_SINGLE || kind == DMA_DEBUG_PAGE || kind == DMA_DEBUG_SG) &&
+	return (kind == DMA_DEBUG_SINGLE || kind == DMA_DEBUG_PAGE || kind == DMA_DEBUG_SG ||
+		kind == DMA_DEBUG_IOVA) &&
 		dir != DMA_TO_DEVICE && !(attrs & DMA_ATTR_SKIP_CPU_SYNC);
 }
 
@@ -1270,6 +1272,135 @@ void debug_dma_sync_sg(struct device *dev, struct scatterlist *sgl, int nelems,
 			break;
 		debug_dma_sync(dev, sg_dma_address(sg), sg_dma_len(sg), dir, for_cpu);
 	}
+}
+
+/* ------------------------------------------------ two-step IOVA ranges */
+
+/*
+ * Move @dev's links that start in [@start, @start + @size) from @bucket to
+ * @out, with their cache lines where @bucket lists those.  The caller
+ * holds the lock.
+ */
+static void dma_debug_take_links_in(struct dma_debug_bucket *bucket, struct device *dev,
+				    dma_addr_t start, size_t size, struct hlist_head *out)
+{
+	struct dma_debug_entry *entry;
+	struct hlist_node *next;
+
+	hlist_for_each_entry_safe(entry, next, &bucket->entries, node) {
+		if (entry->dev != dev || entry->kind != DMA_DEBUG_IOVA ||
+		    entry->dma_addr < start || entry->dma_addr - start >= size)
+			continue;
+		__hlist_del(&entry->node);
+		dma_debug_line_leave_in(bucket, entry);
+		hlist_add_head(&entry->node, out);
+	}
+}
+
+/*
+ * Move every link of @dev that starts in [@start, @start + @size) out of
+ * the table to @out.  A range wider than the table visits each bucket
+ * once.  Interrupts are off.
+ */
+static void dma_debug_take_links(struct device *dev, dma_addr_t start, size_t size,
+				 struct hlist_head *out)
+{
+	u64 first = start >> DMA_DEBUG_GRANULE_SHIFT;
+	u64 count = ((start + size - 1) >> DMA_DEBUG_GRANULE_SHIFT) - first + 1;
+	struct dma_debug_bucket *bucket;
+	u64 i;
+
+	for (i = 0; i < min_t(u64, count, DMA_DEBUG_HASH_SIZE); i++) {
+		if (count > DMA_DEBUG_HASH_SIZE)
+			bucket = &dma_debug_table[i];
+		else
+			bucket = dma_debug_bucket_of((first + i) << DMA_DEBUG_GRANULE_SHIFT);
+		raw_spin_lock(&bucket->lock);
+		dma_debug_take_links_in(bucket, dev, start, size, out);
+		raw_spin_unlock(&bucket->lock);
+	}
+	if (dma_debug_large_in_use()) {
+		raw_spin_lock(&dma_debug_large->lock);
+		dma_debug_take_links_in(dma_debug_large, dev, start, size, out);
+		raw_spin_unlock(&dma_debug_large->lock);
+	}
+}
+
+/*
+ * Take @call's device's links in its part of a two-step range out of the
+ * table, report what is wrong with them, and forget them.  An unlink must
+ * find whole links there; a freed range (@freeing) must find none.
+ */
+static void dma_debug_release_links(const struct dma_debug_call *call, bool freeing)
+{
+	struct dma_debug_entry *entry;
+	struct hlist_node *next;
+	unsigned long flags;
+	HLIST_HEAD(links);
+
+	local_irq_save(flags);
+	dma_debug_take_links(call->dev, call->dma_addr, call->size, &links);
+	/* What still holds the part's first address started before it. */
+	if (!freeing && hlist_empty(&links))
+		dma_debug_report_unknown(call);
+	else if (!freeing)
+		dma_debug_inspect_containing(call, dma_debug_report_inside);
+	hlist_for_each_entry_safe(entry, next, &links, node) {
+		if (freeing)
+			dma_debug_report(call->dev, entry, "free-linked",
+					 "IOVA range %pad+%zu freed while this link is live",
+					 &call->dma_addr, call->size);
+		else if (entry->dma_addr - call->dma_addr + entry->size > call->size)
+			dma_debug_report(call->dev, entry, "unlink-partial",
+					 "unlink of %pad+%zu ends inside this link",
+					 &call->dma_addr, call->size);
+		if (!freeing && entry->dir != call->dir)
+			dma_debug_report(call->dev, entry, "wrong-direction",
+					 "unlinked with direction %s", dir_name(call->dir));
+		dma_debug_forget(entry);
+	}
+	local_irq_restore(flags);
+}
+
+/**
+ * debug_dma_unlink() - Check and forget the links an unlink takes down.
+ * @dev: the device
+ * @dma_addr: start of the unlinked part of the range
+ * @size: its length
+ * @dir: the direction the driver passed
+ *
+ * dma_iova_unlink() and dma_iova_destroy() may take down several links at
+ * once, but only whole ones: the part must start where a link starts and
+ * must not end inside one.
+ */
+void debug_dma_unlink(struct device *dev, dma_addr_t dma_addr, size_t size,
+		      enum dma_data_direction dir)
+{
+	struct dma_debug_call call = {
+		.dev = dev, .dma_addr = dma_addr, .size = size, .kind = DMA_DEBUG_IOVA, .dir = dir,
+	};
+
+	if (dma_debug_watching(dev))
+		dma_debug_release_links(&call, false);
+}
+
+/**
+ * debug_dma_iova_free() - Check that a freed IOVA range holds no links.
+ * @dev: the device
+ * @dma_addr: the range's first address
+ * @size: its length
+ *
+ * A link left in a freed range stays mapped for the device, at addresses
+ * the next range may be given; each is reported and forgotten.
+ */
+void debug_dma_iova_free(struct device *dev, dma_addr_t dma_addr, size_t size)
+{
+	struct dma_debug_call call = {
+		.dev = dev, .dma_addr = dma_addr, .size = size, .kind = DMA_DEBUG_IOVA,
+	};
+
+	if (dma_debug_watching(dev))
+		dma_debug_release_links(&call, true);
 }
 
 /* ------------------------------------------------------ driver unbind */

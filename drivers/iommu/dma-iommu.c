@@ -57,7 +57,7 @@
  * devices are always strict: a bounce granule goes back to swiotlb at once,
  * and a stale IOTLB entry must not let the device read its next user's data.
  *
- * Not built yet: peer-to-peer segments and the dma_iova_* two-step API.
+ * Not built yet: peer-to-peer segments.
  */
 
 #define pr_fmt(fmt) "dma-iommu: " fmt
@@ -152,8 +152,8 @@ struct msi_doorbell {
  * @msi_base: where the next doorbell goes (IOMMU_DMA_COOKIE_MSI)
  * @doorbells: MSI doorbells mapped so far
  * @fq: per-CPU flush queues when the domain is lazy, else NULL
- * @fq_started: flushes of the whole domain begun so far
- * @fq_finished: flushes of the whole domain completed so far
+ * @fq_started: flushes of the whole domain begun so far (the newest one's number)
+ * @fq_finished: the number of the newest flush that has finished
  * @flush_timer: flushes the queues when nothing else has
  * @flush_timer_armed: @flush_timer is pending
  */
@@ -308,12 +308,24 @@ static struct fq_entry *fq_entry(struct flush_queue *fq, unsigned int i)
 	return &fq->entries[(fq->head + i) % IOMMU_DMA_FQ_ENTRIES];
 }
 
-/* One invalidation of the whole domain, counted so queued ranges know. */
+/*
+ * One invalidation of the whole domain.  Flushes are numbered as they
+ * start, and @fq_finished holds the number of the newest one that has
+ * finished: a range queued before flush n started may be reused once
+ * @fq_finished reaches n, whether or not older flushes still run.  (A
+ * count of finished flushes would not do: after its own flush, a CPU with
+ * a full queue could find none of it reusable while a slower flush that
+ * began earlier is still under way.)
+ */
 static void fq_flush(struct iommu_dma_cookie *cookie)
 {
-	atomic64_inc(&cookie->fq_started);
+	s64 seq = atomic64_inc_return(&cookie->fq_started);
+	s64 done;
+
 	iommu_flush_iotlb_all(cookie->domain);
-	atomic64_inc(&cookie->fq_finished);
+	done = atomic64_read(&cookie->fq_finished);
+	while (done < seq && !atomic64_try_cmpxchg(&cookie->fq_finished, &done, seq))
+		;
 }
 
 /* Free the oldest entries of @fq that a finished flush has covered. */
@@ -380,6 +392,7 @@ static void fq_queue(struct iommu_dma_cookie *cookie, unsigned long pfn,
 	spin_lock_irqsave(&fq->lock, irqflags);
 	fq_reclaim(cookie, fq);
 	if (fq->count == IOMMU_DMA_FQ_ENTRIES) {
+		/* Covers every entry here, all queued before it started. */
 		fq_flush(cookie);
 		fq_reclaim(cookie, fq);
 	}
@@ -816,6 +829,82 @@ static int map_granules(struct iommu_domain *domain, dma_addr_t *at, phys_addr_t
 	return ret;
 }
 
+/* An untrusted buffer's part-filled end granules and their bounce copies. */
+struct bounced_ends {
+	struct granule_split part;
+	phys_addr_t head;
+	phys_addr_t tail;
+};
+
+/*
+ * Bounce the part-filled end granules of @size bytes at @phys, and hand the
+ * whole granules between them to the device.  Returns 0, or -ENOMEM after
+ * swiotlb has complained.
+ */
+static int bounce_ends(struct device *dev, struct iova_domain *space, phys_addr_t phys,
+		       size_t size, enum dma_data_direction dir, unsigned long attrs,
+		       struct bounced_ends *ends)
+{
+	struct granule_split part = split_at_granules(space, phys, size);
+
+	ends->part = part;
+	ends->head = 0;
+	ends->tail = 0;
+	if (part.head) {
+		ends->head = bounce_piece(dev, space, phys, part.head, dir, attrs);
+		if (ends->head == (phys_addr_t)DMA_MAPPING_ERROR)
+			return -ENOMEM;
+	}
+	if (part.tail) {
+		ends->tail = bounce_piece(dev, space, phys + size - part.tail, part.tail, dir,
+					  attrs);
+		if (ends->tail == (phys_addr_t)DMA_MAPPING_ERROR) {
+			if (part.head)
+				swiotlb_tbl_unmap_single(dev, ends->head, part.head, dir,
+							 DMA_ATTR_SKIP_CPU_SYNC);
+			return -ENOMEM;
+		}
+	}
+	if (part.body && !(attrs & DMA_ATTR_SKIP_CPU_SYNC))
+		cache_handover(dev, phys + part.head, part.body, dir, false);
+	return 0;
+}
+
+/* Undo bounce_ends() after a failure: the bounce granules go back unread. */
+static void release_ends(struct device *dev, const struct bounced_ends *ends,
+			 enum dma_data_direction dir)
+{
+	if (ends->part.tail)
+		swiotlb_tbl_unmap_single(dev, ends->tail, ends->part.tail, dir,
+					 DMA_ATTR_SKIP_CPU_SYNC);
+	if (ends->part.head)
+		swiotlb_tbl_unmap_single(dev, ends->head, ends->part.head, dir,
+					 DMA_ATTR_SKIP_CPU_SYNC);
+}
+
+/*
+ * Map the buffer at @phys whose ends bounce_ends() bounced, from the
+ * granule at @start: head bounce granule, the buffer's whole granules, tail
+ * bounce granule.  On failure nothing is left mapped.
+ */
+static int map_bounced(struct iommu_domain *domain, struct iova_domain *space, dma_addr_t start,
+		       phys_addr_t phys, const struct bounced_ends *ends, int prot)
+{
+	dma_addr_t at = start;
+	int ret;
+
+	ret = map_granules(domain, &at, iova_align_down(space, ends->head),
+			   ends->part.head ? space->granule : 0, prot);
+	if (!ret)
+		ret = map_granules(domain, &at, phys + ends->part.head, ends->part.body, prot);
+	if (!ret)
+		ret = map_granules(domain, &at, ends->tail, ends->part.tail ? space->granule : 0,
+				   prot);
+	if (ret && at != start)
+		iommu_unmap(domain, start, at - start);
+	return ret;
+}
+
 /*
  * Map @size bytes at @phys for an untrusted device: the granules the buffer
  * fills in place, each part-filled one through a bounce granule.
@@ -825,52 +914,27 @@ static dma_addr_t map_untrusted(struct device *dev, phys_addr_t phys, size_t siz
 {
 	struct iommu_dma_cookie *cookie = dev_cookie(dev);
 	struct iova_domain *space = &cookie->space;
-	struct granule_split part = split_at_granules(space, phys, size);
 	int prot = dma_dir_to_prot(dir, dev_is_dma_coherent(dev), attrs);
 	size_t len = iova_align(space, iova_offset(space, phys) + size);
-	phys_addr_t head = 0, tail = 0;
-	dma_addr_t start, at;
+	struct bounced_ends ends;
+	dma_addr_t start;
 	int ret;
 
-	if (part.head) {
-		head = bounce_piece(dev, space, phys, part.head, dir, attrs);
-		if (head == (phys_addr_t)DMA_MAPPING_ERROR)
-			return DMA_MAPPING_ERROR;
-	}
-	if (part.tail) {
-		tail = bounce_piece(dev, space, phys + size - part.tail, part.tail, dir, attrs);
-		if (tail == (phys_addr_t)DMA_MAPPING_ERROR)
-			goto release_head;
-	}
-	if (part.body && !(attrs & DMA_ATTR_SKIP_CPU_SYNC))
-		cache_handover(dev, phys + part.head, part.body, dir, false);
-
+	if (bounce_ends(dev, space, phys, size, dir, attrs, &ends))
+		return DMA_MAPPING_ERROR;
 	start = iova_alloc(cookie, dev, len, dma_get_mask(dev));
 	if (!start) {
 		iommu_dma_complain(dev, attrs, "no free IOVA range of %zu bytes below %#llx",
 				   len, dma_get_mask(dev));
-		goto release_tail;
+		goto release;
 	}
-	at = start;
-	ret = map_granules(cookie->domain, &at, head - iova_offset(space, head),
-			   part.head ? space->granule : 0, prot);
-	if (!ret)
-		ret = map_granules(cookie->domain, &at, phys + part.head, part.body, prot);
-	if (!ret)
-		ret = map_granules(cookie->domain, &at, tail, part.tail ? space->granule : 0, prot);
+	ret = map_bounced(cookie->domain, space, start, phys, &ends, prot);
 	if (!ret)
 		return start + iova_offset(space, phys);
-
-	if (at != start)
-		iommu_unmap(cookie->domain, start, at - start);
 	iova_free(cookie, start, len, NULL);
 	iommu_dma_complain(dev, attrs, "IOMMU map of %zu bytes failed: %d", len, ret);
-release_tail:
-	if (part.tail)
-		swiotlb_tbl_unmap_single(dev, tail, part.tail, dir, DMA_ATTR_SKIP_CPU_SYNC);
-release_head:
-	if (part.head)
-		swiotlb_tbl_unmap_single(dev, head, part.head, dir, DMA_ATTR_SKIP_CPU_SYNC);
+release:
+	release_ends(dev, &ends, dir);
 	return DMA_MAPPING_ERROR;
 }
 
@@ -1294,6 +1358,231 @@ static void iommu_dma_unmap_sg(struct device *dev, struct scatterlist *list, int
 		iommu_unmap_fast(cookie->domain, from, end - from, &gather);
 	}
 	unmap_finish(cookie, base, end - base, &gather);
+}
+
+/* ------------------------------------------------------- two-step API */
+
+/*
+ * A dma_iova_state is all the core keeps about a two-step range: its first
+ * address (with the offset of the first linked byte in its granule), its
+ * length, and whether a link was bounced.  Links are mapped with
+ * iommu_map() at the state's address plus the driver's offset; a granule
+ * belongs to one link only, so each link's first and last granules are
+ * mapped whole.  Taking links down clears the page tables and, for an
+ * unlink, invalidates the IOTLB before returning; a destroy in a lazy
+ * domain queues the invalidation with the range's IOVAs, like an unmap.
+ */
+
+/* The whole granules @state's range covers. */
+static size_t iova_range_len(struct iova_domain *space, const struct dma_iova_state *state)
+{
+	return iova_align(space, iova_offset(space, state->addr) + dma_iova_size(state));
+}
+
+/**
+ * iommu_dma_iova_alloc() - reserve IOVAs for dma_iova_try_alloc()
+ * @dev: a device this backend serves
+ * @state: filled in on success
+ * @phys: the first byte to be linked, for its offset in a granule
+ * @size: bytes to reserve, not 0
+ *
+ * Return: false when the device's IOVA space has no room below its mask.
+ */
+bool iommu_dma_iova_alloc(struct device *dev, struct dma_iova_state *state, phys_addr_t phys,
+			  size_t size)
+{
+	struct iommu_dma_cookie *cookie = dev_cookie(dev);
+	struct iova_domain *space = &cookie->space;
+	size_t offset = iova_offset(space, phys);
+	dma_addr_t start;
+
+	if (size > dma_get_mask(dev))
+		return false;
+	start = iova_alloc(cookie, dev, iova_align(space, offset + size), dma_get_mask(dev));
+	if (!start)
+		return false;
+	state->addr = start + offset;
+	state->__size = size;
+	return true;
+}
+
+/**
+ * iommu_dma_iova_free() - give back a range reserved by iommu_dma_iova_alloc()
+ * @dev: its device
+ * @state: the range, which holds no links
+ */
+void iommu_dma_iova_free(struct device *dev, struct dma_iova_state *state)
+{
+	struct iommu_dma_cookie *cookie = dev_cookie(dev);
+	struct iova_domain *space = &cookie->space;
+
+	iova_free(cookie, iova_align_down(space, state->addr), iova_range_len(space, state), NULL);
+}
+
+/*
+ * Is a granule of [@start, @end) (whole granules) mapped already?  Only the
+ * ends are looked at: a link that overlaps another one there would make the
+ * IOMMU driver find a live entry, which some drivers answer with a warning
+ * and a mapping left as it was rather than an error.
+ */
+static bool link_overlaps(struct iommu_domain *domain, struct iova_domain *space,
+			  dma_addr_t start, dma_addr_t end)
+{
+	return iommu_iova_to_phys(domain, start) ||
+	       (end - start > space->granule && iommu_iova_to_phys(domain, end - space->granule));
+}
+
+/**
+ * iommu_dma_iova_link() - map a buffer into a two-step range
+ * @dev: the range's device
+ * @state: the range
+ * @phys: the buffer
+ * @offset: where in the range it goes (inside it: the core has checked)
+ * @size: its length
+ * @dir: which way the data moves
+ * @attrs: DMA_ATTR_* flags
+ *
+ * Return: 0; -EINVAL when @phys and its place in the range disagree on the
+ * offset in a granule, or the place is partly linked already; else the
+ * error of the bounce or of iommu_map().
+ */
+int iommu_dma_iova_link(struct device *dev, struct dma_iova_state *state, phys_addr_t phys,
+			size_t offset, size_t size, enum dma_data_direction dir,
+			unsigned long attrs)
+{
+	struct iommu_dma_cookie *cookie = dev_cookie(dev);
+	struct iova_domain *space = &cookie->space;
+	int prot = dma_dir_to_prot(dir, dev_is_dma_coherent(dev), attrs);
+	dma_addr_t addr = state->addr + offset;
+	size_t pad = iova_offset(space, phys);
+	dma_addr_t start = addr - pad, end = iova_align(space, addr + size);
+	struct bounced_ends ends = {};
+	int ret;
+
+	if (pad != iova_offset(space, addr)) {
+		iommu_dma_complain(dev, attrs,
+				   "link of %pa at offset %zu: the IOVA %pad has another offset in its %zu-byte granule",
+				   &phys, offset, &addr, space->granule);
+		return -EINVAL;
+	}
+	if (link_overlaps(cookie->domain, space, start, end)) {
+		iommu_dma_complain(dev, attrs,
+				   "link of %zu bytes at offset %zu: a granule of it is linked already",
+				   size, offset);
+		return -EINVAL;
+	}
+	if (dev_is_untrusted(dev)) {
+		ret = bounce_ends(dev, space, phys, size, dir, attrs, &ends);
+		if (ret)
+			return ret;
+		ret = map_bounced(cookie->domain, space, start, phys, &ends, prot);
+	} else {
+		if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC))
+			cache_handover(dev, phys, size, dir, false);
+		ret = iommu_map(cookie->domain, start, phys - pad, end - start, prot, GFP_ATOMIC);
+	}
+	if (ret) {
+		iommu_dma_complain(dev, attrs, "IOMMU map of %zu bytes at offset %zu failed: %d",
+				   size, offset, ret);
+		if (dev_is_untrusted(dev))
+			release_ends(dev, &ends, dir);
+		return ret;
+	}
+	if (ends.part.head || ends.part.tail)
+		state->__size |= DMA_IOVA_USE_SWIOTLB;
+	return 0;
+}
+
+/*
+ * Unmap [@start, @end), whole granules that may have holes between links:
+ * the IOMMU core stops at the first granule that is not mapped, so each
+ * hole is stepped over.
+ */
+static void unmap_links(struct iommu_domain *domain, struct iova_domain *space,
+			dma_addr_t start, dma_addr_t end, struct iommu_iotlb_gather *gather)
+{
+	size_t unmapped;
+
+	while (start < end) {
+		unmapped = iommu_unmap_fast(domain, start, end - start, gather);
+		start += unmapped ?: space->granule;
+	}
+}
+
+/*
+ * Take down [@addr, @addr + @size) granule by granule, for a range whose
+ * granules may be bounced or need cache maintenance: a granule's CPU
+ * address can only be read from the page tables while it is still mapped.
+ * A bounce granule goes back to swiotlb (with its data copied back) only
+ * after an IOTLB invalidation of everything unmapped so far, so the device
+ * cannot reach it once it serves another mapping.
+ */
+static void unlink_granules(struct device *dev, struct iommu_dma_cookie *cookie,
+			    dma_addr_t addr, size_t size, enum dma_data_direction dir,
+			    unsigned long attrs, struct iommu_iotlb_gather *gather)
+{
+	struct iova_domain *space = &cookie->space;
+	dma_addr_t pos, from, to, end = addr + size;
+	phys_addr_t phys, tlb;
+	size_t len;
+
+	for (pos = iova_align_down(space, addr); pos < end; pos += space->granule) {
+		from = max(pos, addr);
+		to = min_t(dma_addr_t, pos + space->granule, end);
+		phys = iommu_iova_to_phys(cookie->domain, pos);
+		if (!phys)
+			continue;
+		iommu_unmap_fast(cookie->domain, pos, space->granule, gather);
+		if (!is_swiotlb_buffer(dev, phys)) {
+			if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC))
+				cache_handover(dev, phys + (from - pos), to - from, dir, true);
+			continue;
+		}
+		iommu_iotlb_sync(cookie->domain, gather);
+		if (!swiotlb_find_mapping(dev, phys, &tlb, &len))
+			continue;
+		if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC))
+			cache_handover(dev, tlb, len, dir, true);
+		swiotlb_tbl_unmap_single(dev, tlb, len, dir, attrs);
+	}
+}
+
+/**
+ * iommu_dma_iova_unlink() - take links of a two-step range down
+ * @dev: the range's device
+ * @state: the range
+ * @offset: where the first of them starts
+ * @size: bytes from there, to the end of the last of them
+ * @dir: the direction they were linked with
+ * @attrs: DMA_ATTR_* flags
+ * @free_range: also give the whole range back (dma_iova_destroy())
+ *
+ * Without @free_range, or for an untrusted device, the IOTLB is invalidated
+ * before this returns; with it, a lazy domain queues the invalidation with
+ * the range's IOVAs.
+ */
+void iommu_dma_iova_unlink(struct device *dev, struct dma_iova_state *state, size_t offset,
+			   size_t size, enum dma_data_direction dir, unsigned long attrs,
+			   bool free_range)
+{
+	struct iommu_dma_cookie *cookie = dev_cookie(dev);
+	struct iova_domain *space = &cookie->space;
+	dma_addr_t addr = state->addr + offset;
+	struct iommu_iotlb_gather gather;
+
+	iommu_iotlb_gather_init(&gather);
+	gather.queued = free_range && !dev_is_untrusted(dev) && domain_is_lazy(cookie);
+	if ((state->__size & DMA_IOVA_USE_SWIOTLB) ||
+	    (!dev_is_dma_coherent(dev) && !(attrs & DMA_ATTR_SKIP_CPU_SYNC)))
+		unlink_granules(dev, cookie, addr, size, dir, attrs, &gather);
+	else
+		unmap_links(cookie->domain, space, iova_align_down(space, addr),
+			    iova_align(space, addr + size), &gather);
+	if (free_range)
+		unmap_finish(cookie, iova_align_down(space, state->addr),
+			     iova_range_len(space, state), &gather);
+	else if (gather.start <= gather.end)	/* something was unmapped */
+		iommu_iotlb_sync(cookie->domain, &gather);
 }
 
 /* ------------------------------------------------------ coherent memory */

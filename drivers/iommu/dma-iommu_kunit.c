@@ -19,6 +19,7 @@
 #include <linux/scatterlist.h>
 
 #include "../../kernel/dma/kunit_log.h"
+#include "../../lib/dma-debug.h"
 #include "../../kernel/dma/swiotlb_internal.h"
 
 #define EDU_VENDOR	0x1234
@@ -487,6 +488,173 @@ static void iommu_test_untrusted_sg(struct kunit *test)
 	sg_free_table(&table);
 }
 
+/* A page of its own, filled with @fill. */
+static u8 *test_page(struct kunit *test, u8 fill)
+{
+	u8 *page = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_ASSERT_TRUE(test, PAGE_ALIGNED(page));
+	memset(page, fill, PAGE_SIZE);
+	return page;
+}
+
+#define IOVA_TEST_PAGES	8
+
+/*
+ * Two-step mapping of a buffer made of separate pages, the first of which
+ * it starts 256 bytes into: each link lands at its offset in the range, a
+ * partial unlink takes down exactly what it names and leaves the range's
+ * addresses to be linked again, and destroy clears everything, holes and
+ * all.
+ */
+static void iommu_test_iova_link_unlink(struct kunit *test)
+{
+	struct iommu_test *t = test->priv;
+	struct device *dev = &t->pdev->dev;
+	const size_t head = 256, len = IOVA_TEST_PAGES * PAGE_SIZE - head;
+	phys_addr_t phys[IOVA_TEST_PAGES];
+	size_t at[IOVA_TEST_PAGES], sz[IOVA_TEST_PAGES], off = 0;
+	struct dma_iova_state state;
+	unsigned int i, errors = 0;
+	phys_addr_t spare;
+
+	for (i = 0; i < IOVA_TEST_PAGES; i++) {
+		phys[i] = virt_to_phys(test_page(test, i)) + (i ? 0 : head);
+		at[i] = off;
+		sz[i] = i ? PAGE_SIZE : PAGE_SIZE - head;
+		off += sz[i];
+	}
+	spare = virt_to_phys(test_page(test, 0xff));
+	if (IS_ENABLED(CONFIG_DMA_API_DEBUG))
+		errors = dma_debug_error_count();
+
+	KUNIT_ASSERT_TRUE(test, dma_iova_try_alloc(dev, &state, phys[0], len));
+	KUNIT_EXPECT_TRUE(test, dma_use_iova(&state));
+	KUNIT_EXPECT_EQ(test, dma_iova_size(&state), len);
+	KUNIT_EXPECT_EQ(test, offset_in_page(state.addr), head);
+	/* Nothing is reachable before a link. */
+	KUNIT_EXPECT_TRUE(test, unmapped(t->domain, state.addr - head, len + head));
+	for (i = 0; i < IOVA_TEST_PAGES; i++)
+		KUNIT_ASSERT_EQ(test, dma_iova_link(dev, &state, phys[i], at[i], sz[i],
+						    DMA_BIDIRECTIONAL, 0), 0);
+	KUNIT_EXPECT_EQ(test, dma_iova_sync(dev, &state, 0, len), 0);
+	for (i = 0; i < IOVA_TEST_PAGES; i++)
+		KUNIT_EXPECT_TRUE_MSG(test,
+				      maps_onto(t->domain, state.addr + at[i], phys[i], sz[i]),
+				      "link %u is not where it was put", i);
+
+	dma_iova_unlink(dev, &state, at[3], sz[3], DMA_BIDIRECTIONAL, 0);
+	KUNIT_EXPECT_TRUE(test, unmapped(t->domain, state.addr + at[3], sz[3]));
+	KUNIT_EXPECT_TRUE(test, maps_onto(t->domain, state.addr + at[2], phys[2], sz[2]));
+	KUNIT_EXPECT_TRUE(test, maps_onto(t->domain, state.addr + at[4], phys[4], sz[4]));
+	KUNIT_ASSERT_EQ(test, dma_iova_link(dev, &state, spare, at[3], PAGE_SIZE,
+					    DMA_BIDIRECTIONAL, 0), 0);
+	KUNIT_EXPECT_TRUE(test, maps_onto(t->domain, state.addr + at[3], spare, PAGE_SIZE));
+
+	/* Two links at once, leaving a hole for destroy to step over. */
+	dma_iova_unlink(dev, &state, at[5], sz[5] + sz[6], DMA_BIDIRECTIONAL, 0);
+	KUNIT_EXPECT_TRUE(test, unmapped(t->domain, state.addr + at[5], sz[5] + sz[6]));
+	KUNIT_EXPECT_TRUE(test, maps_onto(t->domain, state.addr + at[7], phys[7], sz[7]));
+
+	dma_iova_destroy(dev, &state, len, DMA_BIDIRECTIONAL, 0);
+	KUNIT_EXPECT_TRUE(test, unmapped(t->domain, state.addr - head, len + head));
+	if (IS_ENABLED(CONFIG_DMA_API_DEBUG))
+		KUNIT_EXPECT_EQ(test, dma_debug_error_count(), errors);
+}
+
+/*
+ * Bad links are refused with a message and change nothing; misuse the
+ * API checker can see (an unlink of what was never linked, a free of a
+ * range with live links) is reported by it.
+ */
+static void iommu_test_iova_misuse(struct kunit *test)
+{
+	struct iommu_test *t = test->priv;
+	struct device *dev = &t->pdev->dev;
+	phys_addr_t a = virt_to_phys(test_page(test, 1));
+	phys_addr_t b = virt_to_phys(test_page(test, 2));
+	struct dma_iova_state state;
+	unsigned int errors = 0;
+
+	KUNIT_ASSERT_TRUE(test, dma_iova_try_alloc(dev, &state, a, 4 * PAGE_SIZE));
+	KUNIT_ASSERT_EQ(test, dma_iova_link(dev, &state, a, 0, PAGE_SIZE, DMA_TO_DEVICE, 0), 0);
+
+	dma_kunit_log_start(test);
+	KUNIT_EXPECT_EQ(test, dma_iova_link(dev, &state, b + 100, PAGE_SIZE, 64,
+					    DMA_TO_DEVICE, 0), -EINVAL);
+	KUNIT_EXPECT_TRUE(test, dma_kunit_log_contains(test, "has another offset in its"));
+	dma_kunit_log_start(test);
+	KUNIT_EXPECT_EQ(test, dma_iova_link(dev, &state, b, 0, PAGE_SIZE, DMA_TO_DEVICE, 0),
+			-EINVAL);
+	KUNIT_EXPECT_TRUE(test, dma_kunit_log_contains(test, "is linked already"));
+	KUNIT_EXPECT_TRUE(test, maps_onto(t->domain, state.addr, a, PAGE_SIZE));
+	dma_kunit_log_start(test);
+	KUNIT_EXPECT_EQ(test, dma_iova_link(dev, &state, b, 3 * PAGE_SIZE, 2 * PAGE_SIZE,
+					    DMA_TO_DEVICE, 0), -EINVAL);
+	KUNIT_EXPECT_TRUE(test, dma_kunit_log_contains(test, "lie outside the IOVA range"));
+	KUNIT_EXPECT_EQ(test, dma_iova_link(dev, &state, b, PAGE_SIZE, 0, DMA_TO_DEVICE, 0),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, dma_iova_link(dev, &state, b, PAGE_SIZE, PAGE_SIZE, DMA_NONE, 0),
+			-EINVAL);
+	KUNIT_EXPECT_TRUE(test, unmapped(t->domain, state.addr + PAGE_SIZE, 3 * PAGE_SIZE));
+
+	if (IS_ENABLED(CONFIG_DMA_API_DEBUG))
+		errors = dma_debug_error_count();
+	/* Never linked: the checker says so, the IOMMU has nothing to clear. */
+	dma_iova_unlink(dev, &state, 2 * PAGE_SIZE, PAGE_SIZE, DMA_TO_DEVICE, 0);
+	/* Freed with a link still live. */
+	dma_iova_free(dev, &state);
+	if (IS_ENABLED(CONFIG_DMA_API_DEBUG))
+		KUNIT_EXPECT_EQ(test, dma_debug_error_count() - errors, 2);
+	/* The link outlived its range: take it down by hand. */
+	iommu_unmap(t->domain, state.addr, PAGE_SIZE);
+}
+
+/*
+ * An untrusted device's part-filled granule is bounced in a link as in a
+ * map: the device sees the buffer padded with zeroes, whole pages are
+ * linked in place, and destroy copies the device's writes back and gives
+ * the bounce granule back.
+ */
+static void iommu_test_iova_untrusted(struct kunit *test)
+{
+	struct iommu_test *t = test->priv;
+	struct device *dev = &t->pdev->dev;
+	const size_t offset = 100, len = 64, second = PAGE_SIZE - offset;
+	u8 *page, *whole, *buf;
+	struct dma_iova_state state;
+	size_t i;
+
+	make_untrusted(test);
+	page = test_page(test, 0xa5);
+	whole = test_page(test, 0x5a);
+	buf = page + offset;
+	for (i = 0; i < len; i++)
+		buf[i] = i + 1;
+
+	KUNIT_ASSERT_TRUE(test, dma_iova_try_alloc(dev, &state, virt_to_phys(buf),
+						   second + PAGE_SIZE));
+	KUNIT_ASSERT_EQ(test, dma_iova_link(dev, &state, virt_to_phys(buf), 0, len,
+					    DMA_BIDIRECTIONAL, 0), 0);
+	KUNIT_ASSERT_EQ(test, dma_iova_link(dev, &state, virt_to_phys(whole), second, PAGE_SIZE,
+					    DMA_BIDIRECTIONAL, 0), 0);
+	KUNIT_EXPECT_TRUE(test, state.__size & DMA_IOVA_USE_SWIOTLB);
+	KUNIT_EXPECT_TRUE_MSG(test, granule_shows(test, state.addr, buf, len),
+			      "the device's first granule is not the buffer padded with zeroes");
+	KUNIT_EXPECT_TRUE(test, maps_onto(t->domain, state.addr + second, virt_to_phys(whole),
+					  PAGE_SIZE));
+
+	memset(phys_to_virt(iommu_iova_to_phys(t->domain, state.addr)), 0x3c, len);
+	dma_iova_destroy(dev, &state, second + PAGE_SIZE, DMA_BIDIRECTIONAL, 0);
+	KUNIT_EXPECT_FALSE(test, memchr_inv(buf, 0x3c, len));
+	KUNIT_EXPECT_FALSE(test, memchr_inv(page, 0xa5, offset));
+	KUNIT_EXPECT_FALSE(test, memchr_inv(buf + len, 0xa5, PAGE_SIZE - offset - len));
+	KUNIT_EXPECT_TRUE(test, unmapped(t->domain, state.addr - offset, second + PAGE_SIZE +
+					 offset));
+	KUNIT_EXPECT_EQ(test, swiotlb_mem_used(t->bounce), 0);
+}
+
 static struct kunit_case iommu_test_cases[] = {
 	KUNIT_CASE(iommu_test_round_trip),
 	KUNIT_CASE(iommu_test_sg_merges),
@@ -498,6 +666,9 @@ static struct kunit_case iommu_test_cases[] = {
 	KUNIT_CASE(iommu_test_untrusted_sub_page),
 	KUNIT_CASE(iommu_test_untrusted_large),
 	KUNIT_CASE(iommu_test_untrusted_sg),
+	KUNIT_CASE(iommu_test_iova_link_unlink),
+	KUNIT_CASE(iommu_test_iova_misuse),
+	KUNIT_CASE(iommu_test_iova_untrusted),
 	{}
 };
 

@@ -832,32 +832,40 @@ static void magazine_drain(struct iova_domain *iovad, struct iova_magazine *mag)
 	mag->count = 0;
 }
 
+/*
+ * The depot's lock is taken with interrupts off even where the CPU cache's
+ * lock already has them off: flush_caches() takes it in process context,
+ * and a flush queue's timer may free a range, and so push a magazine, from
+ * a softirq on the same CPU.
+ */
 static struct iova_magazine *depot_pop(struct iova_rcache *rc)
 {
 	struct iova_magazine *mag;
+	unsigned long flags;
 
-	spin_lock(&rc->depot_lock);
+	spin_lock_irqsave(&rc->depot_lock, flags);
 	mag = rc->depot;
 	if (mag) {
 		rc->depot = mag->next;
 		rc->depot_count--;
 	}
-	spin_unlock(&rc->depot_lock);
+	spin_unlock_irqrestore(&rc->depot_lock, flags);
 	return mag;
 }
 
 static bool depot_push(struct iova_rcache *rc, struct iova_magazine *mag)
 {
+	unsigned long flags;
 	bool pushed = false;
 
-	spin_lock(&rc->depot_lock);
+	spin_lock_irqsave(&rc->depot_lock, flags);
 	if (rc->depot_count < IOVA_DEPOT_MAGAZINES) {
 		mag->next = rc->depot;
 		rc->depot = mag;
 		rc->depot_count++;
 		pushed = true;
 	}
-	spin_unlock(&rc->depot_lock);
+	spin_unlock_irqrestore(&rc->depot_lock, flags);
 	return pushed;
 }
 

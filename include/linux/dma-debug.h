@@ -31,6 +31,7 @@ enum dma_debug_kind {
 	DMA_DEBUG_COHERENT,	/* dma_alloc_coherent() and friends */
 	DMA_DEBUG_RESOURCE,	/* dma_map_resource() */
 	DMA_DEBUG_PAGES,	/* dma_alloc_pages(), dma_alloc_noncoherent() */
+	DMA_DEBUG_IOVA,		/* dma_iova_link() */
 	DMA_DEBUG_NR_KINDS,
 };
 
@@ -52,6 +53,9 @@ void debug_dma_sync(struct device *dev, dma_addr_t dma_addr, size_t size,
 		    enum dma_data_direction dir, bool for_cpu);
 void debug_dma_sync_sg(struct device *dev, struct scatterlist *sgl, int nelems,
 		       enum dma_data_direction dir, bool for_cpu);
+void debug_dma_unlink(struct device *dev, dma_addr_t dma_addr, size_t size,
+		      enum dma_data_direction dir);
+void debug_dma_iova_free(struct device *dev, dma_addr_t dma_addr, size_t size);
 #else
 static inline void debug_dma_map(struct device *dev, phys_addr_t phys, size_t size,
 				 enum dma_data_direction dir, dma_addr_t dma_addr,
@@ -74,6 +78,10 @@ static inline void debug_dma_sync(struct device *dev, dma_addr_t dma_addr, size_
 				  enum dma_data_direction dir, bool for_cpu) { }
 static inline void debug_dma_sync_sg(struct device *dev, struct scatterlist *sgl, int nelems,
 				     enum dma_data_direction dir, bool for_cpu) { }
+static inline void debug_dma_unlink(struct device *dev, dma_addr_t dma_addr, size_t size,
+				    enum dma_data_direction dir) { }
+static inline void debug_dma_iova_free(struct device *dev, dma_addr_t dma_addr,
+				       size_t size) { }
 #endif /* CONFIG_DMA_API_DEBUG */
 
 #endif /* _LINUX_DMA_DEBUG_H */

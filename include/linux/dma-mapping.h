@@ -147,6 +147,50 @@ static inline int dma_get_cache_alignment(void)
 #define __dma_from_device_group_end(GROUP) \
 	__cacheline_group_end(GROUP) ____dma_from_device_aligned
 
+/**
+ * struct dma_iova_state - an IOVA range of the two-step API
+ * @addr: the device's address of the range's first byte, which has the
+ *	offset in its IOMMU granule of the address dma_iova_try_alloc() was
+ *	given
+ * @__size: the range's length, with DMA_IOVA_USE_SWIOTLB set once some
+ *	link was bounced; 0 when the range does not exist (the device is not
+ *	translated, or dma_iova_try_alloc() failed).  Use dma_iova_size() and
+ *	dma_use_iova() rather than this field.
+ *
+ * The driver owns the structure (on its stack or in its request); the core
+ * keeps nothing else about the range.
+ */
+struct dma_iova_state {
+	dma_addr_t addr;
+	u64 __size;
+};
+
+/* Set in dma_iova_state.__size when an unlink must look for bounce granules. */
+#define DMA_IOVA_USE_SWIOTLB	BIT_ULL(63)
+
+/**
+ * dma_iova_size() - the length of a two-step IOVA range
+ * @state: the range
+ *
+ * Return: the size dma_iova_try_alloc() was given, or 0 without a range.
+ */
+static inline size_t dma_iova_size(const struct dma_iova_state *state)
+{
+	return state->__size & ~DMA_IOVA_USE_SWIOTLB;
+}
+
+/**
+ * dma_use_iova() - does @state hold an IOVA range?
+ * @state: what dma_iova_try_alloc() filled in
+ *
+ * Return: true after dma_iova_try_alloc() succeeded; false when the driver
+ * must use the ordinary map calls instead.
+ */
+static inline bool dma_use_iova(const struct dma_iova_state *state)
+{
+	return state->__size != 0;
+}
+
 #ifdef CONFIG_HAS_DMA
 
 static inline int dma_mapping_error(struct device *dev, dma_addr_t dma_addr)
@@ -212,6 +256,20 @@ size_t dma_opt_mapping_size(struct device *dev);
 unsigned long dma_get_merge_boundary(struct device *dev);
 bool dma_pci_p2pdma_supported(struct device *dev);
 bool dma_coherent_ok(struct device *dev, phys_addr_t phys, size_t size);
+bool dma_need_unmap(struct device *dev);
+
+/* The two-step IOVA API (Part Ie of the API): see kernel/dma/mapping.c. */
+bool dma_iova_try_alloc(struct device *dev, struct dma_iova_state *state, phys_addr_t phys,
+			size_t size);
+void dma_iova_free(struct device *dev, struct dma_iova_state *state);
+int dma_iova_link(struct device *dev, struct dma_iova_state *state, phys_addr_t phys,
+		  size_t offset, size_t size, enum dma_data_direction dir, unsigned long attrs);
+int dma_iova_sync(struct device *dev, struct dma_iova_state *state, size_t offset,
+		  size_t size);
+void dma_iova_unlink(struct device *dev, struct dma_iova_state *state, size_t offset,
+		     size_t size, enum dma_data_direction dir, unsigned long attrs);
+void dma_iova_destroy(struct device *dev, struct dma_iova_state *state, size_t mapped_len,
+		      enum dma_data_direction dir, unsigned long attrs);
 
 #else /* !CONFIG_HAS_DMA: every request fails, nothing is ever mapped */
 
@@ -378,6 +436,42 @@ static inline bool dma_coherent_ok(struct device *dev, phys_addr_t phys, size_t 
 {
 	return false;
 }
+
+static inline bool dma_need_unmap(struct device *dev)
+{
+	return false;
+}
+
+static inline bool dma_iova_try_alloc(struct device *dev, struct dma_iova_state *state,
+				      phys_addr_t phys, size_t size)
+{
+	state->addr = 0;
+	state->__size = 0;
+	return false;
+}
+
+static inline void dma_iova_free(struct device *dev, struct dma_iova_state *state) { }
+
+static inline int dma_iova_link(struct device *dev, struct dma_iova_state *state,
+				phys_addr_t phys, size_t offset, size_t size,
+				enum dma_data_direction dir, unsigned long attrs)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline int dma_iova_sync(struct device *dev, struct dma_iova_state *state,
+				size_t offset, size_t size)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline void dma_iova_unlink(struct device *dev, struct dma_iova_state *state,
+				   size_t offset, size_t size, enum dma_data_direction dir,
+				   unsigned long attrs) { }
+
+static inline void dma_iova_destroy(struct device *dev, struct dma_iova_state *state,
+				    size_t mapped_len, enum dma_data_direction dir,
+				    unsigned long attrs) { }
 
 #endif /* CONFIG_HAS_DMA */
 

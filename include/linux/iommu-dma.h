@@ -28,6 +28,17 @@ dma_addr_t iommu_dma_map_page(struct device *dev, struct page *page,
 			      enum dma_data_direction dir, unsigned long attrs);
 void iommu_dma_unmap_page(struct device *dev, dma_addr_t dma_addr, size_t size,
 			  enum dma_data_direction dir, unsigned long attrs);
+
+/* The two-step API's backend; mapping.c has checked the arguments. */
+bool iommu_dma_iova_alloc(struct device *dev, struct dma_iova_state *state, phys_addr_t phys,
+			  size_t size);
+void iommu_dma_iova_free(struct device *dev, struct dma_iova_state *state);
+int iommu_dma_iova_link(struct device *dev, struct dma_iova_state *state, phys_addr_t phys,
+			size_t offset, size_t size, enum dma_data_direction dir,
+			unsigned long attrs);
+void iommu_dma_iova_unlink(struct device *dev, struct dma_iova_state *state, size_t offset,
+			   size_t size, enum dma_data_direction dir, unsigned long attrs,
+			   bool free_range);
 #else
 static inline bool use_dma_iommu(struct device *dev)
 {
@@ -48,6 +59,30 @@ static inline dma_addr_t iommu_dma_map_page(struct device *dev, struct page *pag
 
 static inline void iommu_dma_unmap_page(struct device *dev, dma_addr_t dma_addr, size_t size,
 					enum dma_data_direction dir, unsigned long attrs)
+{
+}
+
+static inline bool iommu_dma_iova_alloc(struct device *dev, struct dma_iova_state *state,
+					phys_addr_t phys, size_t size)
+{
+	return false;
+}
+
+static inline void iommu_dma_iova_free(struct device *dev, struct dma_iova_state *state)
+{
+}
+
+static inline int iommu_dma_iova_link(struct device *dev, struct dma_iova_state *state,
+				      phys_addr_t phys, size_t offset, size_t size,
+				      enum dma_data_direction dir, unsigned long attrs)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline void iommu_dma_iova_unlink(struct device *dev, struct dma_iova_state *state,
+					 size_t offset, size_t size,
+					 enum dma_data_direction dir, unsigned long attrs,
+					 bool free_range)
 {
 }
 #endif /* CONFIG_IOMMU_DMA */

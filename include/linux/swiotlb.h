@@ -272,6 +272,8 @@ void __swiotlb_tbl_unmap_single(struct device *dev, phys_addr_t tlb_addr,
 void __swiotlb_sync_single_for_device(struct device *dev, phys_addr_t tlb_addr,
 				      size_t size, enum dma_data_direction dir,
 				      struct io_tlb_pool *pool);
+bool swiotlb_find_mapping(struct device *dev, phys_addr_t run_addr, phys_addr_t *tlb_addr,
+			  size_t *mapping_size);
 void __swiotlb_sync_single_for_cpu(struct device *dev, phys_addr_t tlb_addr,
 				   size_t size, enum dma_data_direction dir,
 				   struct io_tlb_pool *pool);

@@ -1179,3 +1179,240 @@ bool dma_pci_p2pdma_supported(struct device *dev)
 	return !dma_backend(dev);
 }
 EXPORT_SYMBOL_GPL(dma_pci_p2pdma_supported);
+
+/**
+ * dma_need_unmap() - Must the driver unmap its streaming mappings?
+ * @dev: the device
+ *
+ * A driver that keeps no record of its mappings (a page pool recycling its
+ * pages, say) may skip the unmap calls when this says they would do
+ * nothing: no backend is involved, no cache maintenance or bouncing can be
+ * needed, and the DMA API checker is not counting on them.
+ *
+ * Context: Any context; never sleeps.
+ *
+ * Return: true if every mapping of @dev must be unmapped.
+ */
+bool dma_need_unmap(struct device *dev)
+{
+	return dma_backend(dev) || dma_dev_need_sync(dev) || IS_ENABLED(CONFIG_DMA_API_DEBUG);
+}
+EXPORT_SYMBOL_GPL(dma_need_unmap);
+
+/*
+ * The two-step IOVA API.  A driver that maps many pages for one transfer
+ * reserves a range of device addresses once, links pages into it at
+ * offsets it chooses, and takes them all down with one call.  Only the
+ * IOMMU backend has device addresses to hand out: every other device gets
+ * false from dma_iova_try_alloc(), and its driver uses the ordinary calls.
+ * These entry points check the arguments and tell the DMA API checker;
+ * drivers/iommu/dma-iommu.c does the rest.
+ */
+
+static void __cold dma_iova_report_bad_args(struct device *dev,
+					    const struct dma_iova_state *state,
+					    size_t offset, size_t size, const char *func)
+{
+	if (!dma_use_iova(state))
+		dma_complain(dev, 0, func,
+			     "no IOVA range (dma_iova_try_alloc() failed or was not called)");
+	else if (!use_dma_iommu(dev))
+		dma_complain(dev, 0, func,
+			     "the IOVA range is not of this device, which is not translated");
+	else if (!size)
+		dma_complain(dev, 0, func, "zero-length range");
+	else
+		dma_complain(dev, 0, func,
+			     "bytes %zu to %zu lie outside the IOVA range of %zu bytes",
+			     offset, offset + size - 1, dma_iova_size(state));
+}
+
+/* @size bytes at @offset lie inside @state's range, which is @dev's. */
+static bool dma_iova_args_ok(struct device *dev, const struct dma_iova_state *state,
+			     size_t offset, size_t size, const char *func)
+{
+	size_t len = dma_iova_size(state);
+
+	if (likely(dma_use_iova(state) && use_dma_iommu(dev) && size && offset < len &&
+		   size <= len - offset))
+		return true;
+	dma_iova_report_bad_args(dev, state, offset, size, func);
+	return false;
+}
+
+/**
+ * dma_iova_try_alloc() - Reserve device addresses for pages linked later.
+ * @dev: the device
+ * @state: filled in with the range, or marked as holding none
+ * @phys: the CPU physical address that will be linked at offset 0 (only its
+ *	offset in an IOMMU granule matters; pass 0 if the first page is not
+ *	known yet)
+ * @size: bytes the range must hold
+ *
+ * The range starts at the same offset in an IOMMU granule as @phys, so a
+ * buffer that does not begin on a page boundary can be linked at offset 0.
+ * Nothing is mapped yet: the device can reach nothing until
+ * dma_iova_link().
+ *
+ * Context: Any context; never sleeps.
+ *
+ * Return: true if @state now holds a range (dma_use_iova() says so too).
+ * False if @dev is not behind a translating IOMMU (direct, swiotlb and
+ * identity-mapped devices), or the IOVA space has no room: the driver then
+ * maps with dma_map_sgtable() or dma_map_page() instead.
+ */
+bool dma_iova_try_alloc(struct device *dev, struct dma_iova_state *state, phys_addr_t phys,
+			size_t size)
+{
+	state->addr = 0;
+	state->__size = 0;
+	if (unlikely(!size || !dma_mask_present(dev, __func__))) {
+		if (!size)
+			dma_complain(dev, 0, __func__, "zero-length IOVA range");
+		return false;
+	}
+	if (!use_dma_iommu(dev))
+		return false;
+	return iommu_dma_iova_alloc(dev, state, phys, size);
+}
+EXPORT_SYMBOL_GPL(dma_iova_try_alloc);
+
+/**
+ * dma_iova_free() - Give back a range that holds no links.
+ * @dev: the device
+ * @state: the range from dma_iova_try_alloc()
+ *
+ * For a range the driver reserved but never linked anything into, or whose
+ * links it has all undone with dma_iova_unlink().  A range with live links
+ * is taken down with dma_iova_destroy() instead.
+ *
+ * Context: Any context; never sleeps.
+ */
+void dma_iova_free(struct device *dev, struct dma_iova_state *state)
+{
+	if (unlikely(!dma_iova_args_ok(dev, state, 0, dma_iova_size(state), __func__)))
+		return;
+	debug_dma_iova_free(dev, state->addr, dma_iova_size(state));
+	iommu_dma_iova_free(dev, state);
+}
+EXPORT_SYMBOL_GPL(dma_iova_free);
+
+/**
+ * dma_iova_link() - Map a physically contiguous buffer into a range.
+ * @dev: the device
+ * @state: the range from dma_iova_try_alloc()
+ * @phys: CPU physical address of the buffer
+ * @offset: where in the range it goes
+ * @size: its length
+ * @dir: which way the data will move
+ * @attrs: DMA_ATTR_* flags
+ *
+ * The device will find the buffer at @state->addr + @offset.  @phys and
+ * that address must have the same offset in an IOMMU granule, and no
+ * granule may hold parts of two links: in practice, every link but the
+ * first starts on a page boundary and every link but the last ends on one.
+ * The caller then makes its links visible with dma_iova_sync() before
+ * starting the device.  Bytes an untrusted device must not see (the rest of
+ * a part-filled granule) are kept from it as dma_map_page() would.
+ *
+ * Context: Any context; never sleeps.
+ *
+ * Return: 0, or a negative errno after a rate-limited message; nothing is
+ * linked then.
+ */
+int dma_iova_link(struct device *dev, struct dma_iova_state *state, phys_addr_t phys,
+		  size_t offset, size_t size, enum dma_data_direction dir, unsigned long attrs)
+{
+	int ret;
+
+	if (unlikely(!dma_iova_args_ok(dev, state, offset, size, __func__) ||
+		     !dma_direction_ok(dev, dir, __func__)))
+		return -EINVAL;
+	if (unlikely(dma_should_fail(dev, size)))
+		return -ENOMEM;
+	ret = iommu_dma_iova_link(dev, state, phys, offset, size, dir, attrs);
+	if (!ret)
+		debug_dma_map(dev, phys, size, dir, state->addr + offset, DMA_DEBUG_IOVA, attrs,
+			      _RET_IP_);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(dma_iova_link);
+
+/**
+ * dma_iova_sync() - Make a range's links visible to the device.
+ * @dev: the device
+ * @state: the range
+ * @offset: start of the part to publish
+ * @size: its length
+ *
+ * Called once after a batch of dma_iova_link() calls, before the device
+ * is told to use them.  On the 6.12 IOMMU layer each link already ends
+ * with the IOMMU driver's map-side flush (iommu_map() runs it), so this
+ * only checks its arguments; a driver that leaves it out still has a bug
+ * on kernels where linking defers that flush.
+ *
+ * Context: Any context; never sleeps.
+ *
+ * Return: 0, or -EINVAL for a range that is not inside @state.
+ */
+int dma_iova_sync(struct device *dev, struct dma_iova_state *state, size_t offset, size_t size)
+{
+	return dma_iova_args_ok(dev, state, offset, size, __func__) ? 0 : -EINVAL;
+}
+EXPORT_SYMBOL_GPL(dma_iova_sync);
+
+/**
+ * dma_iova_unlink() - Unmap part of a range, keeping the addresses.
+ * @dev: the device
+ * @state: the range
+ * @offset: start of what to unmap, where a link started
+ * @size: its length, covering one or more whole links
+ * @dir: the direction they were linked with
+ * @attrs: DMA_ATTR_* flags
+ *
+ * When this returns the device can no longer reach the unlinked buffers,
+ * even in a lazy IOMMU domain: the range stays the driver's, and it may
+ * link other pages there at once.  The CPU owns the buffers again.
+ *
+ * Context: Any context; never sleeps.
+ */
+void dma_iova_unlink(struct device *dev, struct dma_iova_state *state, size_t offset,
+		     size_t size, enum dma_data_direction dir, unsigned long attrs)
+{
+	if (unlikely(!dma_iova_args_ok(dev, state, offset, size, __func__) ||
+		     !dma_direction_ok(dev, dir, __func__)))
+		return;
+	debug_dma_unlink(dev, state->addr + offset, size, dir);
+	iommu_dma_iova_unlink(dev, state, offset, size, dir, attrs, false);
+}
+EXPORT_SYMBOL_GPL(dma_iova_unlink);
+
+/**
+ * dma_iova_destroy() - Unmap everything linked into a range and free it.
+ * @dev: the device
+ * @state: the range
+ * @mapped_len: how far from offset 0 the links reach (0 if nothing was
+ *	linked: the range is then only freed)
+ * @dir: the direction they were linked with
+ * @attrs: DMA_ATTR_* flags
+ *
+ * All the links are taken down with one IOTLB invalidation in a strict
+ * domain; a lazy domain defers it as it defers dma_unmap_sg()'s.
+ *
+ * Context: Any context; never sleeps.
+ */
+void dma_iova_destroy(struct device *dev, struct dma_iova_state *state, size_t mapped_len,
+		      enum dma_data_direction dir, unsigned long attrs)
+{
+	if (!mapped_len) {
+		dma_iova_free(dev, state);
+		return;
+	}
+	if (unlikely(!dma_iova_args_ok(dev, state, 0, mapped_len, __func__) ||
+		     !dma_direction_ok(dev, dir, __func__)))
+		return;
+	debug_dma_unlink(dev, state->addr, mapped_len, dir);
+	debug_dma_iova_free(dev, state->addr, dma_iova_size(state));
+	iommu_dma_iova_unlink(dev, state, 0, mapped_len, dir, attrs, true);
+}
+EXPORT_SYMBOL_GPL(dma_iova_destroy);

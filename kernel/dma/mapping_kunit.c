@@ -562,6 +562,42 @@ static void dma_bus_limit_narrows_mask(struct kunit *test)
 }
 
 /*
+ * The two-step API is for translated devices only: a direct device gets
+ * false and a state that says so, and the calls that need a range refuse a
+ * state without one, with a message, instead of touching anything.
+ */
+static void dma_iova_falls_back_without_iommu(struct kunit *test)
+{
+	struct device *dev = dma_test_device(test, DMA_BIT_MASK(64));
+	struct dma_iova_state state = { .addr = 0x1234, .__size = 99 };
+	u8 *buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_EXPECT_FALSE(test, dma_iova_try_alloc(dev, &state, virt_to_phys(buf), PAGE_SIZE));
+	KUNIT_EXPECT_FALSE(test, dma_use_iova(&state));
+	KUNIT_EXPECT_EQ(test, dma_iova_size(&state), 0);
+	KUNIT_EXPECT_EQ(test, state.addr, 0);
+
+	dma_kunit_log_start(test);
+	KUNIT_EXPECT_EQ(test, dma_iova_link(dev, &state, virt_to_phys(buf), 0, PAGE_SIZE,
+					    DMA_TO_DEVICE, 0), -EINVAL);
+	expect_logged_once(test, "dma_iova_link: no IOVA range");
+	dma_kunit_log_start(test);
+	KUNIT_EXPECT_EQ(test, dma_iova_sync(dev, &state, 0, PAGE_SIZE), -EINVAL);
+	expect_logged_once(test, "dma_iova_sync: no IOVA range");
+	dma_kunit_log_start(test);
+	dma_iova_destroy(dev, &state, PAGE_SIZE, DMA_TO_DEVICE, 0);
+	expect_logged_once(test, "dma_iova_destroy: no IOVA range");
+	dma_kunit_log_start(test);
+	KUNIT_EXPECT_FALSE(test, dma_iova_try_alloc(dev, &state, 0, 0));
+	expect_logged_once(test, "dma_iova_try_alloc: zero-length IOVA range");
+
+	/* A coherent direct device unmaps for nothing but the checker. */
+	KUNIT_EXPECT_EQ(test, dma_need_unmap(dev), IS_ENABLED(CONFIG_DMA_API_DEBUG) ||
+			!dev_is_dma_coherent(dev) || !dma_direct_never_bounces(dev));
+}
+
+/*
  * Every entry point must cope with a device that has no DMA mask, even with
  * a bounce pool that isn't forced (which makes the size queries look at the
  * mask).  Such a device counts as 32-bit, as dma_get_mask() says.
@@ -905,6 +941,7 @@ static struct kunit_case dma_mapping_cases[] = {
 	KUNIT_CASE(dma_sgtable_error_codes),
 	KUNIT_CASE(dma_bus_limit_narrows_mask),
 	KUNIT_CASE(dma_maskless_device_is_safe),
+	KUNIT_CASE(dma_iova_falls_back_without_iommu),
 	KUNIT_CASE(dma_mask_accepted_with_offset_window),
 	KUNIT_CASE(dma_sg_zero_length_entries),
 	KUNIT_CASE(dma_sg_no_merge_across_windows),

@@ -1134,6 +1134,35 @@ void __swiotlb_tbl_unmap_single(struct device *dev, phys_addr_t tlb_addr,
 }
 EXPORT_SYMBOL_IF_KUNIT(__swiotlb_tbl_unmap_single);
 
+/**
+ * swiotlb_find_mapping() - the live bounce mapping whose slots begin at an address
+ * @dev:	device the mapping was made for
+ * @run_addr:	address of the mapping's first slot
+ * @tlb_addr:	set to the address swiotlb_tbl_map_single() returned for it
+ * @mapping_size: set to the size it was mapped with
+ *
+ * For dma-iommu, which maps bounce memory by whole IOVA granules (the
+ * @alloc_align_mask of swiotlb_tbl_map_single()) and, when it takes down a
+ * range of granules, learns only where each bounce granule begins.
+ *
+ * Return: false if no live mapping's slots begin at @run_addr.
+ */
+bool swiotlb_find_mapping(struct device *dev, phys_addr_t run_addr, phys_addr_t *tlb_addr,
+			  size_t *mapping_size)
+{
+	struct io_tlb_pool *pool = swiotlb_find_pool(dev, run_addr);
+	struct io_tlb_slot *head;
+
+	if (!pool)
+		return false;
+	head = mapping_head(pool, run_addr);
+	if (!head || slot_addr(pool, head - pool->slots) != run_addr)
+		return false;
+	*tlb_addr = mapping_start(pool, head);
+	*mapping_size = head->mapping_size;
+	return true;
+}
+
 /*
  * The original address behind [@tlb_addr, @tlb_addr + @size), which must lie
  * within one live mapping; on any other range, complain and return
