@@ -276,6 +276,23 @@ static void iommu_test_bad_unmap(struct kunit *test)
 	dma_unmap_single(dev, dma, PAGE_SIZE, DMA_TO_DEVICE);
 }
 
+/* A lazy domain of the test's own for the edu device, not attached to it. */
+static struct iommu_domain *lazy_test_domain(struct kunit *test)
+{
+	struct iommu_test *t = test->priv;
+	struct iommu_dma_cookie *cookie;
+	struct iommu_domain *domain;
+
+	domain = iommu_paging_domain_alloc(&t->pdev->dev);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(domain));
+	KUNIT_ASSERT_EQ(test, iommu_get_dma_cookie(domain), 0);
+	cookie = domain->iova_cookie;
+	init_iova_domain(&cookie->space, PAGE_SIZE, 1);
+	cookie->ready = true;
+	KUNIT_ASSERT_EQ(test, iommu_dma_init_fq(domain), 0);
+	return domain;
+}
+
 /* A lazy domain's queued ranges are flushed and freed at teardown. */
 static void iommu_test_flush_queue_drains(struct kunit *test)
 {
@@ -288,13 +305,8 @@ static void iommu_test_flush_queue_drains(struct kunit *test)
 	struct page *page;
 	int cpu;
 
-	domain = iommu_paging_domain_alloc(&t->pdev->dev);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(domain));
-	KUNIT_ASSERT_EQ(test, iommu_get_dma_cookie(domain), 0);
+	domain = lazy_test_domain(test);
 	cookie = domain->iova_cookie;
-	init_iova_domain(&cookie->space, PAGE_SIZE, 1);
-	cookie->ready = true;
-	KUNIT_ASSERT_EQ(test, iommu_dma_init_fq(domain), 0);
 	page = alloc_page(GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, page);
 
@@ -326,6 +338,44 @@ static void iommu_test_flush_queue_drains(struct kunit *test)
 					      DMA_BIT_MASK(32) >> PAGE_SHIFT, false), pfn);
 	iommu_domain_free(domain);
 	__free_page(page);
+}
+
+/*
+ * A CPU whose queue is full flushes and must then find every entry of its
+ * queue reusable, even while a flush that began earlier, on another CPU,
+ * has not finished (as a preempted vCPU's may not have): otherwise its ring
+ * would overflow and free ranges twice.  The slow flush is faked by
+ * counting one as begun and never finishing it.
+ */
+static void iommu_test_flush_queue_full_during_slow_flush(struct kunit *test)
+{
+	struct iommu_dma_cookie *cookie;
+	struct iommu_domain *domain;
+	struct flush_queue *fq;
+	LIST_HEAD(no_pages);
+	unsigned long pfn;
+	unsigned int i;
+
+	domain = lazy_test_domain(test);
+	cookie = domain->iova_cookie;
+
+	atomic64_inc(&cookie->fq_started);
+	migrate_disable();
+	fq = this_cpu_ptr(cookie->fq);
+	for (i = 0; i <= IOMMU_DMA_FQ_ENTRIES; i++) {
+		pfn = alloc_iova_fast(&cookie->space, 1, DMA_BIT_MASK(32) >> PAGE_SHIFT, false);
+		if (!pfn)
+			break;
+		fq_queue(cookie, pfn, 1, &no_pages);
+	}
+	migrate_enable();
+	KUNIT_EXPECT_EQ(test, i, IOMMU_DMA_FQ_ENTRIES + 1);
+	/*
+	 * The last one found the ring full, and everything before it went (1
+	 * is left, fewer than all if the flush timer came in between).
+	 */
+	KUNIT_EXPECT_LT(test, fq->count, IOMMU_DMA_FQ_ENTRIES);
+	iommu_domain_free(domain);
 }
 
 /*
@@ -565,8 +615,8 @@ static void iommu_test_iova_link_unlink(struct kunit *test)
 
 /*
  * Bad links are refused with a message and change nothing; misuse the
- * API checker can see (an unlink of what was never linked, a free of a
- * range with live links) is reported by it.
+ * API checker can see (an unlink of what was never linked or of half a
+ * link, a free of a range with live links) is reported by it.
  */
 static void iommu_test_iova_misuse(struct kunit *test)
 {
@@ -574,9 +624,13 @@ static void iommu_test_iova_misuse(struct kunit *test)
 	struct device *dev = &t->pdev->dev;
 	phys_addr_t a = virt_to_phys(test_page(test, 1));
 	phys_addr_t b = virt_to_phys(test_page(test, 2));
+	u8 *pair = kunit_kmalloc(test, 2 * PAGE_SIZE, GFP_KERNEL);
 	struct dma_iova_state state;
 	unsigned int errors = 0;
+	char report[256];
 
+	KUNIT_ASSERT_NOT_NULL(test, pair);
+	KUNIT_ASSERT_TRUE(test, IS_ALIGNED((unsigned long)pair, 2 * PAGE_SIZE));
 	KUNIT_ASSERT_TRUE(test, dma_iova_try_alloc(dev, &state, a, 4 * PAGE_SIZE));
 	KUNIT_ASSERT_EQ(test, dma_iova_link(dev, &state, a, 0, PAGE_SIZE, DMA_TO_DEVICE, 0), 0);
 
@@ -603,12 +657,25 @@ static void iommu_test_iova_misuse(struct kunit *test)
 		errors = dma_debug_error_count();
 	/* Never linked: the checker says so, the IOMMU has nothing to clear. */
 	dma_iova_unlink(dev, &state, 2 * PAGE_SIZE, PAGE_SIZE, DMA_TO_DEVICE, 0);
+	/* Half of a two-page link. */
+	KUNIT_ASSERT_EQ(test, dma_iova_link(dev, &state, virt_to_phys(pair), 2 * PAGE_SIZE,
+					    2 * PAGE_SIZE, DMA_TO_DEVICE, 0), 0);
+	dma_iova_unlink(dev, &state, 2 * PAGE_SIZE, PAGE_SIZE, DMA_TO_DEVICE, 0);
+	KUNIT_EXPECT_TRUE(test, unmapped(t->domain, state.addr + 2 * PAGE_SIZE, PAGE_SIZE));
+	if (IS_ENABLED(CONFIG_DMA_API_DEBUG)) {
+		dma_debug_last_report(report, sizeof(report));
+		KUNIT_EXPECT_NOT_NULL(test, strstr(report, "unlink-partial"));
+	}
 	/* Freed with a link still live. */
 	dma_iova_free(dev, &state);
-	if (IS_ENABLED(CONFIG_DMA_API_DEBUG))
-		KUNIT_EXPECT_EQ(test, dma_debug_error_count() - errors, 2);
-	/* The link outlived its range: take it down by hand. */
+	if (IS_ENABLED(CONFIG_DMA_API_DEBUG)) {
+		KUNIT_EXPECT_EQ(test, dma_debug_error_count() - errors, 3);
+		dma_debug_last_report(report, sizeof(report));
+		KUNIT_EXPECT_NOT_NULL(test, strstr(report, "free-linked"));
+	}
+	/* What outlived the range is taken down by hand. */
 	iommu_unmap(t->domain, state.addr, PAGE_SIZE);
+	iommu_unmap(t->domain, state.addr + 3 * PAGE_SIZE, PAGE_SIZE);
 }
 
 /*
@@ -663,6 +730,7 @@ static struct kunit_case iommu_test_cases[] = {
 	KUNIT_CASE(iommu_test_exhaustion),
 	KUNIT_CASE(iommu_test_bad_unmap),
 	KUNIT_CASE(iommu_test_flush_queue_drains),
+	KUNIT_CASE(iommu_test_flush_queue_full_during_slow_flush),
 	KUNIT_CASE(iommu_test_untrusted_sub_page),
 	KUNIT_CASE(iommu_test_untrusted_large),
 	KUNIT_CASE(iommu_test_untrusted_sg),
