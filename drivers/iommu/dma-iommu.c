@@ -1484,8 +1484,8 @@ int iommu_dma_iova_link(struct device *dev, struct dma_iova_state *state, phys_a
 	if (ret) {
 		iommu_dma_complain(dev, attrs, "IOMMU map of %zu bytes at offset %zu failed: %d",
 				   size, offset, ret);
-		if (dev_is_untrusted(dev))
-			release_ends(dev, &ends, dir);
+		/* Nothing was bounced for a trusted device: @ends is empty. */
+		release_ends(dev, &ends, dir);
 		return ret;
 	}
 	if (ends.part.head || ends.part.tail)
