@@ -9,10 +9,10 @@
  * /sys/kernel/debug/dma_nvme_sample/<PCI address>/:
  *
  *   info        the controller, the DMA limits derived from it, counters
- *   verify      write "lba= blocks= bs= offset= segs= pattern=": write
+ *   verify      write "lba= blocks= bs= offset= segs= pattern= map=": write
  *               @blocks blocks of @bs bytes from @lba, read them back and
  *               compare; then read the file for the result
- *   throughput  write "op=read|write bs= qd= ios= lba= segs=": @ios commands
+ *   throughput  write "op=read|write bs= qd= ios= lba= segs= map=": @ios commands
  *               of @bs bytes, @qd in flight; read the file for IOPS and MB/s.
  *               Reads cycle through a window written just before, and each
  *               one is checked to have brought that window's data.
@@ -23,7 +23,8 @@
  * Numbers take K and M suffixes.  @offset starts the data that many bytes
  * into its first page; @segs builds each buffer from that many separately
  * allocated pieces.  A failed test fails the write() and leaves the reason
- * in the file.
+ * in the file.  "map=sg" maps with dma_map_sgtable() even where the
+ * two-step API could be used (the default, "map=auto"; see below).
  *
  * What the device needs, and the part of the DMA API that provides it:
  *
@@ -32,9 +33,13 @@
  *  - A PRP list is a page-sized table the controller reads once per command:
  *    blocks from a dma_pool.
  *  - A data buffer belongs to the device only while its command runs: a
- *    streaming mapping (dma_map_page() inside one page, dma_map_sgtable()
- *    otherwise), released when the command completes.  The throughput test
- *    reuses its buffers and syncs them around every CPU access instead.
+ *    streaming mapping, released when the command completes: dma_map_page()
+ *    inside one page.  A larger buffer behind a translating IOMMU gets an
+ *    IOVA range of its own (dma_iova_try_alloc()) with each piece linked
+ *    into it end to end, so the device sees one contiguous buffer and
+ *    needs a single PRP run; elsewhere it is mapped with dma_map_sgtable().
+ *    The throughput test reuses its buffers and syncs them around every
+ *    CPU access instead.
  *  - Every PRP entry after the first names a whole controller page (CC.MPS),
  *    so DMA segments may only meet on controller page boundaries, and a
  *    bounce buffer must keep the data's offset in its page: the core is told
@@ -104,13 +109,27 @@ struct sample_queue {
 	u8 phase;			/* phase bit of a new completion */
 };
 
+/* How a data buffer is mapped; see sample_buf_map(). */
+enum sample_map {
+	SAMPLE_MAP_PAGE,		/* dma_map_page() */
+	SAMPLE_MAP_SG,			/* dma_map_sgtable() */
+	SAMPLE_MAP_IOVA,		/* dma_iova_link() of each piece */
+};
+
+static const char * const sample_map_names[] = {
+	[SAMPLE_MAP_PAGE] = "dma_map_page",
+	[SAMPLE_MAP_SG] = "dma_map_sgtable",
+	[SAMPLE_MAP_IOVA] = "dma_iova_link",
+};
+
 /* A data buffer and its streaming mapping. */
 struct sample_buf {
 	struct sg_table sgt;		/* one entry per allocated piece */
+	struct dma_iova_state iova;	/* SAMPLE_MAP_IOVA: the range */
 	u32 len;
 	enum dma_data_direction dir;
-	dma_addr_t dma;			/* the dma_map_page() address */
-	bool single;			/* dma_map_page(), not dma_map_sgtable() */
+	dma_addr_t dma;			/* PAGE, IOVA: the address of byte 0 */
+	enum sample_map how;
 	bool mapped;
 };
 
@@ -135,6 +154,7 @@ struct sample_args {
 	u32 ios;		/* throughput: commands in total */
 	u32 pattern;		/* seed of the data pattern */
 	bool write;		/* throughput: write, not read */
+	bool no_iova;		/* map=sg: never the two-step API */
 	u8 fault;		/* throughput reads: enum sample_fault */
 };
 
@@ -402,7 +422,7 @@ static __le64 *sample_prp_slot(struct sample_cmd *cmd, u32 per_page, u32 n)
 static int sample_build_prps(struct sample_ctrl *ctrl, struct sample_cmd *cmd,
 			     struct sample_buf *b, union nvme_data_ptr *dptr)
 {
-	struct scatterlist *sg = b->single ? NULL : b->sgt.sgl;
+	struct scatterlist *sg = b->how == SAMPLE_MAP_SG ? b->sgt.sgl : NULL;
 	u32 ps = ctrl->page_size, per_page = ps / sizeof(__le64);
 	u32 i, n = 0, nsegs = sg ? b->sgt.nents : 1, count, len;
 	dma_addr_t addr = sg ? sg_dma_address(sg) : b->dma, p, end = 0;
@@ -587,32 +607,70 @@ static void sample_buf_free(struct sample_buf *b)
 	sg_free_table(&b->sgt);
 }
 
+/*
+ * Link each piece of @b into the range reserved for it, end to end.  The
+ * pieces meet on page boundaries (sample_buf_alloc()), as links must.
+ */
+static int sample_buf_link(struct device *dev, struct sample_buf *b)
+{
+	struct scatterlist *sg;
+	size_t off = 0;
+	unsigned int k;
+	int ret = 0;
+
+	for_each_sgtable_sg(&b->sgt, sg, k) {
+		ret = dma_iova_link(dev, &b->iova, sg_phys(sg), off, sg->length,
+				    b->dir, 0);
+		if (ret)
+			break;
+		off += sg->length;
+	}
+	if (!ret)
+		ret = dma_iova_sync(dev, &b->iova, 0, off);
+	if (ret) {
+		dma_iova_destroy(dev, &b->iova, off, b->dir, 0);
+		return ret;
+	}
+	b->dma = b->iova.addr;
+	return 0;
+}
+
 /**
  * sample_buf_map() - give a buffer to the device
  * @ctrl:	controller
  * @b:		buffer
  * @dir:	DMA_TO_DEVICE to write it to the disk, DMA_FROM_DEVICE to read
+ * @try_iova:	use the two-step API where the device allows it
  *
- * A buffer inside one page needs only dma_map_page().  Anything larger is a
- * scatterlist, even in one piece, so the core may split or bounce it.
+ * A buffer inside one page needs only dma_map_page().  Anything larger is
+ * linked into an IOVA range when dma_iova_try_alloc() gives one, and is
+ * otherwise a scatterlist, even in one piece, so the core may split or
+ * bounce it.  A range that cannot take the links (an IOMMU granule larger
+ * than our pieces' page alignment, say) falls back to the scatterlist.
  *
  * Return: 0, or -EIO if the DMA core could not map it.
  */
 static int sample_buf_map(struct sample_ctrl *ctrl, struct sample_buf *b,
-			  enum dma_data_direction dir)
+			  enum dma_data_direction dir, bool try_iova)
 {
 	struct device *dev = &ctrl->pdev->dev;
 	struct scatterlist *sg = b->sgt.sgl;
 	int ret = 0;
 
 	b->dir = dir;
-	b->single = b->sgt.orig_nents == 1 && sg->offset + sg->length <= PAGE_SIZE;
-	if (b->single) {
+	if (b->sgt.orig_nents == 1 && sg->offset + sg->length <= PAGE_SIZE) {
+		b->how = SAMPLE_MAP_PAGE;
 		b->dma = dma_map_page(dev, sg_page(sg), sg->offset, sg->length, dir);
 		if (dma_mapping_error(dev, b->dma))
 			ret = -EIO;
 	} else {
-		ret = dma_map_sgtable(dev, &b->sgt, dir, 0);
+		b->how = SAMPLE_MAP_IOVA;
+		if (!try_iova ||
+		    !dma_iova_try_alloc(dev, &b->iova, sg_phys(sg), b->len) ||
+		    sample_buf_link(dev, b)) {
+			b->how = SAMPLE_MAP_SG;
+			ret = dma_map_sgtable(dev, &b->sgt, dir, 0);
+		}
 	}
 	if (ret) {
 		dev_warn_ratelimited(dev, "DMA mapping of %u bytes failed (%d)\n",
@@ -627,27 +685,43 @@ static void sample_buf_unmap(struct sample_ctrl *ctrl, struct sample_buf *b)
 {
 	struct device *dev = &ctrl->pdev->dev;
 
-	if (b->mapped && b->single)
+	if (!b->mapped)
+		return;
+	if (b->how == SAMPLE_MAP_PAGE)
 		dma_unmap_page(dev, b->dma, b->len, b->dir);
-	else if (b->mapped)
+	else if (b->how == SAMPLE_MAP_IOVA)
+		dma_iova_destroy(dev, &b->iova, b->len, b->dir, 0);
+	else
 		dma_unmap_sgtable(dev, &b->sgt, b->dir, 0);
 	b->mapped = false;
 }
 
-/* Hand a mapped buffer to the CPU (@for_cpu) or back to the device. */
+/*
+ * Hand a mapped buffer to the CPU (@for_cpu) or back to the device.  A
+ * linked buffer is synced piece by piece: each piece is contiguous in
+ * memory, while the range is contiguous only for the device.
+ */
 static void sample_buf_sync(struct sample_ctrl *ctrl, struct sample_buf *b,
 			    bool for_cpu)
 {
 	struct device *dev = &ctrl->pdev->dev;
+	struct scatterlist *sg;
+	dma_addr_t addr = b->dma;
+	unsigned int k;
 
-	if (b->single && for_cpu)
-		dma_sync_single_for_cpu(dev, b->dma, b->len, b->dir);
-	else if (b->single)
-		dma_sync_single_for_device(dev, b->dma, b->len, b->dir);
-	else if (for_cpu)
+	if (b->how == SAMPLE_MAP_SG && for_cpu) {
 		dma_sync_sgtable_for_cpu(dev, &b->sgt, b->dir);
-	else
+	} else if (b->how == SAMPLE_MAP_SG) {
 		dma_sync_sgtable_for_device(dev, &b->sgt, b->dir);
+	} else {
+		for_each_sgtable_sg(&b->sgt, sg, k) {
+			if (for_cpu)
+				dma_sync_single_for_cpu(dev, addr, sg->length, b->dir);
+			else
+				dma_sync_single_for_device(dev, addr, sg->length, b->dir);
+			addr += sg->length;
+		}
+	}
 }
 
 /* The pattern word at disk byte @pos (a multiple of 4) for @seed. */
@@ -698,6 +772,7 @@ static int sample_pattern(struct sample_buf *b, u32 seed, u64 pos, bool check,
 struct sample_stats {
 	u32 cmds;
 	u32 singles;		/* commands mapped by dma_map_page() */
+	u32 linked;		/* commands mapped by dma_iova_link() */
 	u32 sg;			/* scatterlist entries */
 	u32 segs;		/* DMA segments after mapping */
 	u32 prp;		/* PRP list pages */
@@ -740,16 +815,18 @@ static int sample_verify_one(struct sample_ctrl *ctrl,
 	else
 		for_each_sgtable_sg(&b.sgt, sg, k)
 			memset(sg_virt(sg), SAMPLE_POISON & 0xff, sg->length);
-	ret = sample_buf_map(ctrl, &b, write ? DMA_TO_DEVICE : DMA_FROM_DEVICE);
+	ret = sample_buf_map(ctrl, &b, write ? DMA_TO_DEVICE : DMA_FROM_DEVICE,
+			     !a->no_iova);
 	if (ret) {
 		sample_say(res, "error: %s of %u B at LBA %llu: DMA mapping failed\n",
 			   op, len, lba);
 		goto out;
 	}
 	st->cmds++;
-	st->singles += b.single;
+	st->singles += b.how == SAMPLE_MAP_PAGE;
+	st->linked += b.how == SAMPLE_MAP_IOVA;
 	st->sg = max(st->sg, b.sgt.orig_nents);
-	st->segs = max_t(u32, st->segs, b.single ? 1 : b.sgt.nents);
+	st->segs = max_t(u32, st->segs, b.how == SAMPLE_MAP_SG ? b.sgt.nents : 1);
 	ret = sample_io_submit(ctrl, 0, &b, write ? nvme_cmd_write : nvme_cmd_read,
 			       lba);
 	if (!ret) {
@@ -813,9 +890,9 @@ static int sample_verify(struct sample_ctrl *ctrl, const struct sample_args *a,
 		return ret;
 	ctrl->verified += (u64)a->blocks * a->bs;
 	sample_say(res,
-		   "ok: %u x %u B at LBA %llu offset %u: %u commands (%u dma_map_page), per command up to %u sg entries, %u DMA segments, %u PRP list pages\n",
+		   "ok: %u x %u B at LBA %llu offset %u: %u commands (%u dma_map_page, %u dma_iova_link), per command up to %u sg entries, %u DMA segments, %u PRP list pages\n",
 		   a->blocks, a->bs, a->lba, a->offset, st.cmds, st.singles,
-		   st.sg, st.segs, st.prp);
+		   st.linked, st.sg, st.segs, st.prp);
 	return 0;
 }
 
@@ -856,7 +933,9 @@ static int sample_tput_fill(struct sample_ctrl *ctrl,
 			    const struct sample_args *a, u32 seed, u32 window,
 			    char *res)
 {
-	struct sample_args fill = { .pattern = seed, .segs = 1 };
+	struct sample_args fill = {
+		.pattern = seed, .segs = 1, .no_iova = a->no_iova,
+	};
 	u64 pos = a->lba << ctrl->lba_shift;
 	u64 end = pos + (u64)window * a->bs;
 	struct sample_stats st = { };
@@ -988,7 +1067,8 @@ static int sample_throughput(struct sample_ctrl *ctrl,
 				memset(sg_virt(sg), SAMPLE_POISON & 0xff, sg->length);
 		/* Mapped before the window is written: see sample_tput_fill(). */
 		if (!ret)
-			ret = sample_buf_map(ctrl, &slots[slot].buf, dir);
+			ret = sample_buf_map(ctrl, &slots[slot].buf, dir,
+					     !a->no_iova);
 		/* Between commands the CPU owns each buffer. */
 		if (!ret)
 			sample_buf_sync(ctrl, &slots[slot].buf, true);
@@ -1040,11 +1120,12 @@ static int sample_throughput(struct sample_ctrl *ctrl,
 			   done, a->ios, ret, status);
 	else if (!ret)
 		sample_say(res,
-			   "ok: %s bs=%u qd=%u: %u commands in %llu us, %llu IOPS, %llu.%u MB/s%s\n",
+			   "ok: %s bs=%u qd=%u: %u commands in %llu us, %llu IOPS, %llu.%u MB/s%s, buffers by %s\n",
 			   a->write ? "write" : "read", a->bs, a->qd, done,
 			   div_u64(ns, NSEC_PER_USEC),
 			   div64_u64((u64)done * NSEC_PER_SEC, ns), mbps, tenths,
-			   a->write ? "" : ", every read's data checked");
+			   a->write ? "" : ", every read's data checked",
+			   sample_map_names[slots[0].buf.how]);
 out:
 	for (slot = 0; slot < a->qd; slot++) {
 		sample_buf_unmap(ctrl, &slots[slot].buf);
@@ -1088,6 +1169,11 @@ static int sample_parse(const char __user *ubuf, size_t len,
 		if (!strcmp(tok, "op") &&
 		    (!strcmp(val, "read") || !strcmp(val, "write"))) {
 			a->write = !strcmp(val, "write");
+			continue;
+		}
+		if (!strcmp(tok, "map") &&
+		    (!strcmp(val, "auto") || !strcmp(val, "sg"))) {
+			a->no_iova = !strcmp(val, "sg");
 			continue;
 		}
 		if (!strcmp(tok, "fault")) {

@@ -22,8 +22,27 @@
  *	map_sg8		dma_map_sg() + dma_unmap_sg() of 8 one-page entries,
  *			no two of them physically adjacent
  *	map_sg32	the same with 32 entries
+ *	sgtable_64k	dma_map_sgtable() + dma_unmap_sgtable() of a 64 KiB
+ *			buffer of 16 separate pages
+ *	sgtable_1m	the same for 1 MiB, 256 pages
+ *	iova_64k	the same buffer through the two-step API:
+ *			dma_iova_try_alloc(), a dma_iova_link() per page,
+ *			dma_iova_sync(), dma_iova_destroy(). Only where the
+ *			core has the API (stock 6.12 does not) and the device
+ *			is translated (elsewhere try_alloc says no); the row
+ *			is left out otherwise
+ *	iova_1m		the same for 1 MiB
  *	sync_page	dma_sync_single_for_cpu() + _for_device() of a page
  *			that stays mapped
+ *	iommu_remap	no DMA API call: iommu_unmap_fast() + iommu_map() of
+ *			the page sync_page keeps mapped, straight through the
+ *			IOMMU API, at the address the DMA core gave it
+ *	iommu_remap_sync
+ *			the same with iommu_iotlb_sync() in between: the two
+ *			rows differ by one IOTLB invalidation, which is
+ *			the IOMMU driver's and QEMU's cost, not a DMA core's,
+ *			and the floor under any core's strict unmap. Only
+ *			on a device that a DMA domain translates
  *	coherent_4k	dma_alloc_coherent() + dma_free_coherent() of 4 KiB
  *	coherent_64k	the same for 64 KiB
  *	pool_64		dma_pool_alloc() + dma_pool_free() of one block of a
@@ -75,6 +94,7 @@
 #include <linux/cpumask.h>
 #include <linux/dma-mapping.h>
 #include <linux/dmapool.h>
+#include <linux/iommu.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/math64.h>
@@ -101,7 +121,7 @@ module_param(max_threads, uint, 0444);
 MODULE_PARM_DESC(max_threads,
 		 "largest thread count to run (1, 2 or 4, default 4)");
 
-#define BENCH_MAX_SG		32
+#define BENCH_MAX_SG		256	/* 1 MiB of pages */
 #define BENCH_BIG_ORDER		4	/* 16 pages, 64 KiB */
 #define BENCH_RESCHED_MASK	4095	/* cond_resched() every 4096 calls */
 #define BENCH_LIVE_BLOCKS	1000	/* blocks a thread holds in a live pool */
@@ -125,7 +145,8 @@ struct bench_block {
  *	rejects overlapping mappings, so not @page)
  * @big: 16 physically contiguous pages, mapped as one 64 KiB buffer
  * @sg_pages: pages of the scatterlists, none adjacent to the next
- * @sgt: scatterlist of BENCH_MAX_SG one-page entries
+ * @sgt: scatterlist of BENCH_MAX_SG one-page entries; the sg operations
+ *	use its first entries
  * @sync_addr: DMA address of @sync_page, mapped for the whole sync operation
  * @pool_small: pool of 64-byte blocks, shared by all threads
  * @pool_page: pool of 4 KiB blocks, shared by all threads
@@ -157,6 +178,9 @@ struct bench_ctx {
  *	or a negative errno, having undone what it did
  * @finish: if set, undoes @prepare after the clock stops, also after @run
  *	failed half-way
+ * @divisor: if set, a timed block is @iters / @divisor calls: for the
+ *	operations that move hundreds of pages per call, which would
+ *	otherwise take minutes under swiotlb=force
  */
 struct bench_op {
 	const char *name;
@@ -164,12 +188,14 @@ struct bench_op {
 	int (*run)(struct bench_ctx *ctx, unsigned int n);
 	int (*prepare)(struct bench_ctx *ctx);
 	void (*finish)(struct bench_ctx *ctx);
+	unsigned int divisor;
 };
 
 /**
  * struct bench_thread - one thread of a timed run
  * @ctx: its context
  * @op: the operation to time
+ * @calls: how many calls of it to time
  * @go: completed once every thread of the run exists
  * @done: completed by the thread when its block is timed
  * @ns: the block's duration
@@ -178,6 +204,7 @@ struct bench_op {
 struct bench_thread {
 	struct bench_ctx *ctx;
 	const struct bench_op *op;
+	unsigned int calls;
 	struct completion *go;
 	struct completion done;
 	u64 ns;
@@ -239,6 +266,78 @@ static int op_map_sg32(struct bench_ctx *ctx, unsigned int n)
 	return map_sg(ctx, 32, n);
 }
 
+/* dma_map_sgtable() of the first @nents entries of @ctx->sgt */
+static int map_sgtable(struct bench_ctx *ctx, unsigned int nents, unsigned int n)
+{
+	struct sg_table part = { .sgl = ctx->sgt.sgl, .orig_nents = nents };
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < n; i++) {
+		err = dma_map_sgtable(ctx->dev, &part, DMA_BIDIRECTIONAL, 0);
+		if (err)
+			return err;
+		dma_unmap_sgtable(ctx->dev, &part, DMA_BIDIRECTIONAL, 0);
+		bench_resched(i);
+	}
+	return 0;
+}
+
+static int op_sgtable_64k(struct bench_ctx *ctx, unsigned int n)
+{
+	return map_sgtable(ctx, SZ_64K / PAGE_SIZE, n);
+}
+
+static int op_sgtable_1m(struct bench_ctx *ctx, unsigned int n)
+{
+	return map_sgtable(ctx, SZ_1M / PAGE_SIZE, n);
+}
+
+#ifdef DMA_IOVA_USE_SWIOTLB
+/* The same pages as map_sgtable(), linked into one range per call. */
+static int link_pages(struct bench_ctx *ctx, unsigned int nents, unsigned int n)
+{
+	size_t len = (size_t)nents * PAGE_SIZE;
+	struct dma_iova_state state;
+	struct scatterlist *sg;
+	unsigned int i, k;
+	int err = 0;
+
+	for (i = 0; i < n && !err; i++) {
+		if (!dma_iova_try_alloc(ctx->dev, &state, 0, len))
+			return -EOPNOTSUPP;
+		for_each_sg(ctx->sgt.sgl, sg, nents, k) {
+			err = dma_iova_link(ctx->dev, &state, sg_phys(sg),
+					    (size_t)k * PAGE_SIZE, PAGE_SIZE,
+					    DMA_BIDIRECTIONAL, 0);
+			if (err)
+				break;
+		}
+		if (!err)
+			err = dma_iova_sync(ctx->dev, &state, 0, len);
+		dma_iova_destroy(ctx->dev, &state, (size_t)k * PAGE_SIZE,
+				 DMA_BIDIRECTIONAL, 0);
+		bench_resched(i);
+	}
+	return err;
+}
+#else
+static int link_pages(struct bench_ctx *ctx, unsigned int nents, unsigned int n)
+{
+	return -EOPNOTSUPP;
+}
+#endif
+
+static int op_iova_64k(struct bench_ctx *ctx, unsigned int n)
+{
+	return link_pages(ctx, SZ_64K / PAGE_SIZE, n);
+}
+
+static int op_iova_1m(struct bench_ctx *ctx, unsigned int n)
+{
+	return link_pages(ctx, SZ_1M / PAGE_SIZE, n);
+}
+
 static int op_sync(struct bench_ctx *ctx, unsigned int n)
 {
 	unsigned int i;
@@ -251,6 +350,49 @@ static int op_sync(struct bench_ctx *ctx, unsigned int n)
 		bench_resched(i);
 	}
 	return 0;
+}
+
+#ifdef CONFIG_IOMMU_API
+/* Unmap and map back @ctx->sync_page; see the file's header. */
+static int iommu_remap(struct bench_ctx *ctx, bool invalidate, unsigned int n)
+{
+	struct iommu_domain *domain = iommu_get_domain_for_dev(ctx->dev);
+	phys_addr_t phys = page_to_phys(ctx->sync_page);
+	struct iommu_iotlb_gather gather;
+	unsigned int i;
+
+	if (!domain || !(domain->type & __IOMMU_DOMAIN_DMA_API))
+		return -EOPNOTSUPP;
+	for (i = 0; i < n; i++) {
+		iommu_iotlb_gather_init(&gather);
+		if (iommu_unmap_fast(domain, ctx->sync_addr, PAGE_SIZE,
+				     &gather) != PAGE_SIZE)
+			return -EIO;
+		/* Freed page tables wait for an invalidation in any case. */
+		if (invalidate || !list_empty(&gather.freelist))
+			iommu_iotlb_sync(domain, &gather);
+		if (iommu_map(domain, ctx->sync_addr, phys, PAGE_SIZE,
+			      IOMMU_READ | IOMMU_WRITE | IOMMU_CACHE, GFP_KERNEL))
+			return -ENOMEM;
+		bench_resched(i);
+	}
+	return 0;
+}
+#else
+static int iommu_remap(struct bench_ctx *ctx, bool invalidate, unsigned int n)
+{
+	return -EOPNOTSUPP;
+}
+#endif
+
+static int op_iommu_remap(struct bench_ctx *ctx, unsigned int n)
+{
+	return iommu_remap(ctx, false, n);
+}
+
+static int op_iommu_remap_sync(struct bench_ctx *ctx, unsigned int n)
+{
+	return iommu_remap(ctx, true, n);
 }
 
 static int coherent(struct bench_ctx *ctx, size_t size, unsigned int n)
@@ -400,7 +542,13 @@ static const struct bench_op bench_ops[] = {
 	{ "map_64k",		2, op_map_64k },
 	{ "map_sg8",		2, op_map_sg8 },
 	{ "map_sg32",		2, op_map_sg32 },
+	{ "sgtable_64k",	2, op_sgtable_64k, .divisor = 4 },
+	{ "sgtable_1m",		2, op_sgtable_1m, .divisor = 64 },
+	{ "iova_64k",		2, op_iova_64k, .divisor = 4 },
+	{ "iova_1m",		2, op_iova_1m, .divisor = 64 },
 	{ "sync_page",		2, op_sync },
+	{ "iommu_remap",	2, op_iommu_remap },
+	{ "iommu_remap_sync",	2, op_iommu_remap_sync },
 	{ "coherent_4k",	2, op_coherent_4k },
 	{ "coherent_64k",	2, op_coherent_64k },
 	{ "pool_64",		4, op_pool_64 },
@@ -412,6 +560,12 @@ static const struct bench_op bench_ops[] = {
 	  pool_live_finish },
 };
 
+/* Calls of @op in a timed block. */
+static unsigned int bench_calls(const struct bench_op *op)
+{
+	return max(iters / max(op->divisor, 1U), 1U);
+}
+
 static int bench_thread_fn(void *data)
 {
 	struct bench_thread *t = data;
@@ -422,7 +576,7 @@ static int bench_thread_fn(void *data)
 	t->err = t->op->run(t->ctx, 16);
 	if (!t->err) {
 		start = ktime_get_ns();
-		t->err = t->op->run(t->ctx, iters);
+		t->err = t->op->run(t->ctx, t->calls);
 		t->ns = ktime_get_ns() - start;
 	}
 	complete(&t->done);
@@ -442,6 +596,7 @@ static s64 bench_run_op(const struct bench_op *op, struct bench_ctx *ctx,
 	struct task_struct *task;
 	DECLARE_COMPLETION_ONSTACK(go);
 	unsigned int i, prepared = 0, started = 0;
+	unsigned int calls = bench_calls(op);
 	u64 slowest = 0;
 	int err = 0;
 
@@ -454,6 +609,7 @@ static s64 bench_run_op(const struct bench_op *op, struct bench_ctx *ctx,
 	for (i = 0; i < nthreads; i++) {
 		threads[i].ctx = &ctx[i];
 		threads[i].op = op;
+		threads[i].calls = calls;
 		threads[i].go = &go;
 		init_completion(&threads[i].done);
 		task = kthread_create(bench_thread_fn, &threads[i],
@@ -478,7 +634,7 @@ finish:
 		op->finish(&ctx[i]);
 	if (err)
 		return err;
-	return div_u64(slowest * 10, iters);
+	return div_u64(slowest * 10, calls);
 }
 
 static void bench_ctx_free(struct bench_ctx *ctx)
@@ -576,6 +732,10 @@ static int bench_all(struct device *dev)
 		/* 1, 2 and 4 threads, as far as the operation and CPUs allow */
 		for (t = 1; t <= min(op->max_threads, nthreads); t *= 2) {
 			r = bench_run_op(op, ctx, t);
+			if (r == -EOPNOTSUPP) {
+				pr_info("%s: not available here\n", op->name);
+				break;
+			}
 			if (r < 0) {
 				pr_err("%s with %u thread(s) failed: %lld\n",
 				       op->name, t, r);
@@ -583,7 +743,8 @@ static int bench_all(struct device *dev)
 				continue;
 			}
 			pr_info("DMABENCH %s-t%u %lld.%lld n=%u\n",
-				op->name, t, r / 10, r % 10, iters);
+				op->name, t, r / 10, r % 10,
+				bench_calls(op));
 		}
 	}
 out:
