@@ -689,11 +689,15 @@ static bool unmap_begin(struct device *dev, struct iommu_dma_cookie *cookie,
 	return true;
 }
 
-/* After it: invalidate now unless queued, and give the IOVA range back. */
+/*
+ * After it: invalidate now unless queued or nothing is left to invalidate
+ * (an empty gather still costs some drivers a flush), and give the IOVA
+ * range back.
+ */
 static void unmap_finish(struct iommu_dma_cookie *cookie, dma_addr_t start, size_t len,
 			 struct iommu_iotlb_gather *gather)
 {
-	if (!gather->queued)
+	if (!gather->queued && gather->start <= gather->end)
 		iommu_iotlb_sync(cookie->domain, gather);
 	iova_free(cookie, start, len, gather);
 }
@@ -1509,13 +1513,45 @@ static void unmap_links(struct iommu_domain *domain, struct iova_domain *space,
 	}
 }
 
+/* Bounce granules that may wait, unmapped, for one IOTLB invalidation. */
+#define UNLINK_BOUNCE_BATCH	16
+
+struct unlinked_bounces {
+	unsigned int count;
+	struct {
+		phys_addr_t tlb;
+		size_t len;
+	} slot[UNLINK_BOUNCE_BATCH];
+};
+
+/*
+ * Invalidate everything unmapped so far; only then may the waiting bounce
+ * granules have their data copied back and go back to swiotlb, since the
+ * device can no longer reach them.
+ */
+static void release_unlinked_bounces(struct device *dev, struct iommu_dma_cookie *cookie,
+				     struct unlinked_bounces *batch, enum dma_data_direction dir,
+				     unsigned long attrs, struct iommu_iotlb_gather *gather)
+{
+	unsigned int i;
+
+	if (!batch->count)
+		return;
+	iommu_iotlb_sync(cookie->domain, gather);
+	for (i = 0; i < batch->count; i++) {
+		if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC))
+			cache_handover(dev, batch->slot[i].tlb, batch->slot[i].len, dir, true);
+		swiotlb_tbl_unmap_single(dev, batch->slot[i].tlb, batch->slot[i].len, dir, attrs);
+	}
+	batch->count = 0;
+}
+
 /*
  * Take down [@addr, @addr + @size) granule by granule, for a range whose
  * granules may be bounced or need cache maintenance: a granule's CPU
  * address can only be read from the page tables while it is still mapped.
- * A bounce granule goes back to swiotlb (with its data copied back) only
- * after an IOTLB invalidation of everything unmapped so far, so the device
- * cannot reach it once it serves another mapping.
+ * Bounce granules are handed back in batches, each after one invalidation
+ * covering it, which bounds both the invalidations and the stack.
  */
 static void unlink_granules(struct device *dev, struct iommu_dma_cookie *cookie,
 			    dma_addr_t addr, size_t size, enum dma_data_direction dir,
@@ -1523,9 +1559,11 @@ static void unlink_granules(struct device *dev, struct iommu_dma_cookie *cookie,
 {
 	struct iova_domain *space = &cookie->space;
 	dma_addr_t pos, from, to, end = addr + size;
+	struct unlinked_bounces batch;
 	phys_addr_t phys, tlb;
 	size_t len;
 
+	batch.count = 0;
 	for (pos = iova_align_down(space, addr); pos < end; pos += space->granule) {
 		from = max(pos, addr);
 		to = min_t(dma_addr_t, pos + space->granule, end);
@@ -1538,13 +1576,14 @@ static void unlink_granules(struct device *dev, struct iommu_dma_cookie *cookie,
 				cache_handover(dev, phys + (from - pos), to - from, dir, true);
 			continue;
 		}
-		iommu_iotlb_sync(cookie->domain, gather);
 		if (!swiotlb_find_mapping(dev, phys, &tlb, &len))
 			continue;
-		if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC))
-			cache_handover(dev, tlb, len, dir, true);
-		swiotlb_tbl_unmap_single(dev, tlb, len, dir, attrs);
+		batch.slot[batch.count].tlb = tlb;
+		batch.slot[batch.count].len = len;
+		if (++batch.count == UNLINK_BOUNCE_BATCH)
+			release_unlinked_bounces(dev, cookie, &batch, dir, attrs, gather);
 	}
+	release_unlinked_bounces(dev, cookie, &batch, dir, attrs, gather);
 }
 
 /**

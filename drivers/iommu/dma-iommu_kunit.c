@@ -722,6 +722,48 @@ static void iommu_test_iova_untrusted(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, swiotlb_mem_used(t->bounce), 0);
 }
 
+#define IOVA_BATCH_LINKS	20
+
+/*
+ * More bounced links than one invalidation batch covers: destroy copies
+ * every granule's device writes back, touches nothing else in the pages,
+ * and leaves no bounce slot or mapping behind.
+ */
+static void iommu_test_iova_untrusted_batch(struct kunit *test)
+{
+	struct iommu_test *t = test->priv;
+	struct device *dev = &t->pdev->dev;
+	const size_t len = 64, mapped = (IOVA_BATCH_LINKS - 1) * PAGE_SIZE + len;
+	u8 *bufs[IOVA_BATCH_LINKS];
+	struct dma_iova_state state;
+	phys_addr_t bounce;
+	unsigned int i;
+
+	make_untrusted(test);
+	for (i = 0; i < IOVA_BATCH_LINKS; i++)
+		bufs[i] = test_page(test, 0xa5);
+	KUNIT_ASSERT_TRUE(test, dma_iova_try_alloc(dev, &state, virt_to_phys(bufs[0]),
+						   IOVA_BATCH_LINKS * PAGE_SIZE));
+	for (i = 0; i < IOVA_BATCH_LINKS; i++)
+		KUNIT_ASSERT_EQ(test, dma_iova_link(dev, &state, virt_to_phys(bufs[i]),
+						    i * PAGE_SIZE, len, DMA_FROM_DEVICE, 0), 0);
+
+	/* The device writes each of its bounce granules. */
+	for (i = 0; i < IOVA_BATCH_LINKS; i++) {
+		bounce = iommu_iova_to_phys(t->domain, state.addr + i * PAGE_SIZE);
+		KUNIT_ASSERT_TRUE(test, bounce && is_swiotlb_buffer(dev, bounce));
+		memset(phys_to_virt(bounce), i + 1, len);
+	}
+	dma_iova_destroy(dev, &state, mapped, DMA_FROM_DEVICE, 0);
+	for (i = 0; i < IOVA_BATCH_LINKS; i++) {
+		KUNIT_EXPECT_FALSE_MSG(test, memchr_inv(bufs[i], i + 1, len),
+				       "link %u did not get the device's data back", i);
+		KUNIT_EXPECT_FALSE(test, memchr_inv(bufs[i] + len, 0xa5, PAGE_SIZE - len));
+	}
+	KUNIT_EXPECT_TRUE(test, unmapped(t->domain, state.addr, IOVA_BATCH_LINKS * PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, swiotlb_mem_used(t->bounce), 0);
+}
+
 static struct kunit_case iommu_test_cases[] = {
 	KUNIT_CASE(iommu_test_round_trip),
 	KUNIT_CASE(iommu_test_sg_merges),
@@ -737,6 +779,7 @@ static struct kunit_case iommu_test_cases[] = {
 	KUNIT_CASE(iommu_test_iova_link_unlink),
 	KUNIT_CASE(iommu_test_iova_misuse),
 	KUNIT_CASE(iommu_test_iova_untrusted),
+	KUNIT_CASE(iommu_test_iova_untrusted_batch),
 	{}
 };
 
