@@ -761,13 +761,18 @@ static void cache_handover(struct device *dev, phys_addr_t phys, size_t len,
 		arch_sync_dma_for_device(phys, len, dir);
 }
 
-/* The same for every buffer of a scatterlist. */
+/*
+ * The same for every buffer of a scatterlist; a snooping device's list is
+ * not even walked, since sg_next() is a call per entry.
+ */
 static void cache_handover_list(struct device *dev, struct scatterlist *list, int nents,
 				enum dma_data_direction dir, bool to_cpu)
 {
 	struct scatterlist *seg;
 	int i;
 
+	if (dev_is_dma_coherent(dev))
+		return;
 	for_each_sg(list, seg, nents, i)
 		cache_handover(dev, sg_phys(seg), seg->length, dir, to_cpu);
 }
@@ -1148,13 +1153,15 @@ static void iommu_dma_unmap_resource(struct device *dev, dma_addr_t dma_addr, si
 /*
  * Room to leave before a segment of @len bytes (whole granules) that would
  * start @pos bytes into the list's IOVA range, so that it does not straddle
- * the device's segment boundary.  The range starts on a multiple of its size
- * rounded up to a power of two (alloc_iova_fast()), so boundaries fall on
- * the same offsets in the range as in the address space.
+ * the device's segment boundary; none for a segment longer than the
+ * boundary's span, which straddles it wherever it goes.  The range starts
+ * on a multiple of its size rounded up to a power of two (alloc_iova_fast()),
+ * so boundaries fall on the same offsets in the range as in the address
+ * space.
  */
 static size_t boundary_pad(size_t pos, size_t len, unsigned long boundary_mask)
 {
-	if (len > boundary_mask || !((pos ^ (pos + len - 1)) & ~(size_t)boundary_mask))
+	if (len - 1 > boundary_mask || !((pos ^ (pos + len - 1)) & ~(size_t)boundary_mask))
 		return 0;
 	return boundary_mask + 1 - (pos & boundary_mask);
 }
@@ -1180,29 +1187,34 @@ static int map_sg_run(struct iommu_domain *domain, dma_addr_t at,
 /*
  * Give each segment whole granules: the segment's offset in its first
  * granule and its length go to the DMA fields for the time being, and
- * offset and length cover the granules.  Returns the IOVA range's length.
+ * offset and length cover the granules.  Returns the IOVA range's length;
+ * @padded says whether it has holes to keep segments off a boundary.
  */
 static size_t sg_round_to_granules(struct iova_domain *space, struct scatterlist *list,
-				   int nents, unsigned long boundary_mask)
+				   int nents, unsigned long boundary_mask, bool *padded)
 {
 	struct scatterlist *seg;
-	size_t pos = 0, head;
+	size_t pos = 0, head, pad;
 	int i;
 
+	*padded = false;
 	for_each_sg(list, seg, nents, i) {
 		head = iova_offset(space, seg->offset);
 		sg_dma_address(seg) = head;
 		sg_dma_len(seg) = seg->length;
 		seg->offset -= head;
 		seg->length = iova_align(space, seg->length + head);
-		pos += boundary_pad(pos, seg->length, boundary_mask) + seg->length;
+		pad = boundary_pad(pos, seg->length, boundary_mask);
+		*padded |= pad;
+		pos += pad + seg->length;
 	}
 	return pos;
 }
 
 /*
  * Undo sg_round_to_granules() and fill in the DMA segments the device sees,
- * merging segments that meet on a granule boundary.  Returns their number.
+ * merging segments that meet on a granule boundary.  Returns their number;
+ * the entries after the last DMA segment get a DMA length of 0.
  */
 static int sg_fill_segments(struct device *dev, struct scatterlist *list, int nents,
 			    dma_addr_t base, unsigned long boundary_mask)
@@ -1224,6 +1236,8 @@ static int sg_fill_segments(struct device *dev, struct scatterlist *list, int ne
 		seg->offset += head;
 		seg->length = len;
 		dma = base + pos + head;
+		/* Read; @out, which it may be, is written below. */
+		sg_dma_len(seg) = 0;
 
 		if (count && prev_ends_granule && !head && !pad && seg_len + len <= max_len &&
 		    !((seg_start ^ (dma + len - 1)) & ~(dma_addr_t)boundary_mask)) {
@@ -1240,10 +1254,6 @@ static int sg_fill_segments(struct device *dev, struct scatterlist *list, int ne
 		prev_ends_granule = head + len == granules;
 		pos += granules;
 	}
-	/* The core and unmap stop at the first empty DMA segment. */
-	for_each_sg(list, seg, nents, i)
-		if (i >= count)
-			sg_dma_len(seg) = 0;
 	return count;
 }
 
@@ -1309,6 +1319,7 @@ static int iommu_dma_map_sg(struct device *dev, struct scatterlist *list, int ne
 	unsigned long boundary_mask = dma_get_seg_boundary(dev);
 	int prot = dma_dir_to_prot(dir, dev_is_dma_coherent(dev), attrs);
 	dma_addr_t base;
+	bool padded;
 	size_t total;
 	int ret;
 
@@ -1317,7 +1328,7 @@ static int iommu_dma_map_sg(struct device *dev, struct scatterlist *list, int ne
 	if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC))
 		cache_handover_list(dev, list, nents, dir, false);
 
-	total = sg_round_to_granules(&cookie->space, list, nents, boundary_mask);
+	total = sg_round_to_granules(&cookie->space, list, nents, boundary_mask, &padded);
 	base = iova_alloc(cookie, dev, total, dma_get_mask(dev));
 	if (!base) {
 		sg_restore(list, nents);
@@ -1325,7 +1336,11 @@ static int iommu_dma_map_sg(struct device *dev, struct scatterlist *list, int ne
 				   total, nents);
 		return -ENOMEM;
 	}
-	ret = sg_map_runs(cookie->domain, list, nents, base, boundary_mask, prot);
+	/* Without holes the list is one run, and need not be walked for them. */
+	if (padded)
+		ret = sg_map_runs(cookie->domain, list, nents, base, boundary_mask, prot);
+	else
+		ret = map_sg_run(cookie->domain, base, list, nents, total, prot);
 	if (!ret)
 		return sg_fill_segments(dev, list, nents, base, boundary_mask);
 	iova_free(cookie, base, total, NULL);

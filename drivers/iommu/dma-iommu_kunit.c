@@ -167,6 +167,56 @@ static void iommu_test_sg_merges(struct kunit *test)
 	sg_free_table(&table);
 }
 
+/*
+ * With a 64 KiB segment boundary, a list whose second entry would cross it
+ * gets a hole before that entry: no DMA segment crosses the boundary, every
+ * entry lands where its segment says, and unmap clears the whole range.
+ */
+static void iommu_test_sg_boundary(struct kunit *test)
+{
+	static const unsigned int order[] = { 3, 4, 2 };	/* 32K, 64K, 16K */
+	struct iommu_test *t = test->priv;
+	struct device *dev = &t->pdev->dev;
+	unsigned long saved_boundary = dma_get_seg_boundary(dev);
+	struct page *pages[ARRAY_SIZE(order)];
+	dma_addr_t first, last = 0, start;
+	struct scatterlist *sg, *out;
+	struct sg_table table;
+	unsigned int i;
+	int count;
+
+	KUNIT_ASSERT_NOT_NULL(test, dev->dma_parms);
+	KUNIT_ASSERT_EQ(test, sg_alloc_table(&table, ARRAY_SIZE(order), GFP_KERNEL), 0);
+	for_each_sg(table.sgl, sg, ARRAY_SIZE(order), i) {
+		pages[i] = alloc_pages(GFP_KERNEL, order[i]);
+		KUNIT_ASSERT_NOT_NULL(test, pages[i]);
+		sg_set_page(sg, pages[i], PAGE_SIZE << order[i], 0);
+	}
+	dma_set_seg_boundary(dev, SZ_64K - 1);
+	count = dma_map_sg(dev, table.sgl, table.orig_nents, DMA_TO_DEVICE);
+	dma_set_seg_boundary(dev, saved_boundary);
+	KUNIT_ASSERT_GT(test, count, 1);
+	for_each_sg(table.sgl, out, count, i) {
+		start = sg_dma_address(out);
+		KUNIT_EXPECT_EQ_MSG(test, start >> 16, (start + sg_dma_len(out) - 1) >> 16,
+				    "segment %u crosses a 64 KiB boundary", i);
+	}
+	/* Entries never merge across the hole: each one is a segment here. */
+	KUNIT_EXPECT_EQ(test, count, (int)ARRAY_SIZE(order));
+	first = sg_dma_address(table.sgl);
+	for_each_sg(table.sgl, out, min_t(int, count, ARRAY_SIZE(order)), i) {
+		KUNIT_EXPECT_TRUE_MSG(test, maps_onto(t->domain, sg_dma_address(out),
+						      page_to_phys(pages[i]), sg_dma_len(out)),
+				      "entry %u is not where its segment says", i);
+		last = sg_dma_address(out) + sg_dma_len(out);
+	}
+	dma_unmap_sg(dev, table.sgl, table.orig_nents, DMA_TO_DEVICE);
+	KUNIT_EXPECT_TRUE(test, unmapped(t->domain, first, last - first));
+	for (i = 0; i < ARRAY_SIZE(order); i++)
+		__free_pages(pages[i], order[i]);
+	sg_free_table(&table);
+}
+
 /* IOVAs stay below the mask, and a PCI device starts below 4 GiB. */
 static void iommu_test_masks(struct kunit *test)
 {
@@ -767,6 +817,7 @@ static void iommu_test_iova_untrusted_batch(struct kunit *test)
 static struct kunit_case iommu_test_cases[] = {
 	KUNIT_CASE(iommu_test_round_trip),
 	KUNIT_CASE(iommu_test_sg_merges),
+	KUNIT_CASE(iommu_test_sg_boundary),
 	KUNIT_CASE(iommu_test_masks),
 	KUNIT_CASE(iommu_test_reserved_regions),
 	KUNIT_CASE(iommu_test_exhaustion),
