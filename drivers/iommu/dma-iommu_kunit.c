@@ -217,6 +217,64 @@ static void iommu_test_sg_boundary(struct kunit *test)
 	sg_free_table(&table);
 }
 
+static const struct iommu_domain_ops *counted_ops;
+static atomic_t counted_syncs;
+
+static void counting_iotlb_sync(struct iommu_domain *domain, struct iommu_iotlb_gather *gather)
+{
+	atomic_inc(&counted_syncs);
+	counted_ops->iotlb_sync(domain, gather);
+}
+
+/*
+ * A strict dma_unmap_sg() of eight DMA segments (a 4 KiB segment limit
+ * keeps the pages apart) invalidates the IOTLB once, with every segment
+ * gone from the page tables by then.  The domain's ops are wrapped for the
+ * case to count the IOMMU driver's iotlb_sync calls.
+ */
+static void iommu_test_sg_unmap_invalidates_once(struct kunit *test)
+{
+	struct iommu_test *t = test->priv;
+	struct device *dev = &t->pdev->dev;
+	unsigned int saved_max = dma_get_max_seg_size(dev);
+	struct iommu_domain_ops counting;
+	struct page *pages[8];
+	struct scatterlist *sg;
+	struct sg_table table;
+	unsigned int i;
+	int count;
+
+	KUNIT_ASSERT_NOT_NULL(test, dev->dma_parms);
+	KUNIT_ASSERT_NOT_NULL(test, t->domain->ops->iotlb_sync);
+	KUNIT_ASSERT_EQ(test, sg_alloc_table(&table, ARRAY_SIZE(pages), GFP_KERNEL), 0);
+	for_each_sg(table.sgl, sg, ARRAY_SIZE(pages), i) {
+		pages[i] = alloc_page(GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, pages[i]);
+		sg_set_page(sg, pages[i], PAGE_SIZE, 0);
+	}
+	dma_set_max_seg_size(dev, PAGE_SIZE);
+	count = dma_map_sg(dev, table.sgl, table.orig_nents, DMA_TO_DEVICE);
+	dma_set_max_seg_size(dev, saved_max);
+	KUNIT_EXPECT_EQ(test, count, (int)ARRAY_SIZE(pages));
+
+	counted_ops = t->domain->ops;
+	counting = *counted_ops;
+	counting.iotlb_sync = counting_iotlb_sync;
+	atomic_set(&counted_syncs, 0);
+	t->domain->ops = &counting;
+	dma_unmap_sg(dev, table.sgl, table.orig_nents, DMA_TO_DEVICE);
+	t->domain->ops = counted_ops;
+	KUNIT_EXPECT_EQ(test, atomic_read(&counted_syncs), 1);
+
+	for_each_sg(table.sgl, sg, count, i)
+		KUNIT_EXPECT_TRUE_MSG(test, unmapped(t->domain, sg_dma_address(sg),
+						     sg_dma_len(sg)),
+				      "segment %u still mapped after unmap", i);
+	for (i = 0; i < ARRAY_SIZE(pages); i++)
+		__free_page(pages[i]);
+	sg_free_table(&table);
+}
+
 /* IOVAs stay below the mask, and a PCI device starts below 4 GiB. */
 static void iommu_test_masks(struct kunit *test)
 {
@@ -818,6 +876,7 @@ static struct kunit_case iommu_test_cases[] = {
 	KUNIT_CASE(iommu_test_round_trip),
 	KUNIT_CASE(iommu_test_sg_merges),
 	KUNIT_CASE(iommu_test_sg_boundary),
+	KUNIT_CASE(iommu_test_sg_unmap_invalidates_once),
 	KUNIT_CASE(iommu_test_masks),
 	KUNIT_CASE(iommu_test_reserved_regions),
 	KUNIT_CASE(iommu_test_exhaustion),
