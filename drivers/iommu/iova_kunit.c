@@ -517,6 +517,144 @@ static void iova_test_cpu_offline(struct kunit *test)
 	KUNIT_EXPECT_NOT_NULL(test, find_iova(c.iovad, c.pfns[0]));
 }
 
+#define CHURN_LIVE	64
+#define CHURN_OPS	20000
+#define CHURN_LIMIT	BIT(20)
+
+/**
+ * struct churn - one CPU's part of iova_test_rcache_two_cpus()
+ * @work: runs churn_on_this_cpu() on the CPU it is queued on
+ * @iovad: the domain both CPUs share
+ * @orders: how many sizes the caches keep (1, 2, 4... pfns)
+ * @seed: for this CPU's sizes
+ * @pfn: the ranges it holds (0: none)
+ * @order: their sizes, as powers of two
+ * @failed: allocations that found no room at all
+ */
+struct churn {
+	struct work_struct work;
+	struct iova_domain *iovad;
+	unsigned int orders;
+	u32 seed;
+	unsigned long pfn[CHURN_LIVE];
+	unsigned int order[CHURN_LIVE];
+	unsigned int failed;
+};
+
+/* Hold CHURN_LIVE ranges of cached sizes, replacing the oldest each step. */
+static void churn_on_this_cpu(struct work_struct *work)
+{
+	struct churn *c = container_of(work, struct churn, work);
+	struct rnd_state rnd;
+	unsigned int i, k;
+
+	prandom_seed_state(&rnd, c->seed);
+	for (i = 0; i < CHURN_OPS; i++) {
+		k = i % CHURN_LIVE;
+		if (c->pfn[k])
+			free_iova_fast(c->iovad, c->pfn[k], 1UL << c->order[k]);
+		c->order[k] = prandom_u32_state(&rnd) % c->orders;
+		c->pfn[k] = alloc_iova_fast(c->iovad, 1UL << c->order[k], CHURN_LIMIT, false);
+		c->failed += !c->pfn[k];
+		if (!(i % 1024))
+			cond_resched();
+	}
+	for (k = 0; k < CHURN_LIVE; k++)
+		if (c->pfn[k])
+			free_iova_fast(c->iovad, c->pfn[k], 1UL << c->order[k]);
+}
+
+#define HANDOFF_RANGES	2000
+#define HANDOFF_ROUNDS	10
+
+/**
+ * struct handoff - single pfns allocated on one CPU and freed on another
+ * @iovad: the domain
+ * @pfns: HANDOFF_RANGES of them
+ */
+struct handoff {
+	struct iova_domain *iovad;
+	unsigned long *pfns;
+};
+
+static long handoff_alloc(void *arg)
+{
+	struct handoff *h = arg;
+	unsigned int i;
+
+	for (i = 0; i < HANDOFF_RANGES; i++)
+		h->pfns[i] = alloc_iova_fast(h->iovad, 1, CHURN_LIMIT, false);
+	return 0;
+}
+
+static long handoff_free(void *arg)
+{
+	struct handoff *h = arg;
+	unsigned int i;
+
+	for (i = 0; i < HANDOFF_RANGES; i++)
+		if (h->pfns[i])
+			free_iova_fast(h->iovad, h->pfns[i], 1);
+	return 0;
+}
+
+/*
+ * Two CPUs at once, each holding 64 ranges of random cached sizes and
+ * replacing one per step: the per-CPU caches serve nearly every
+ * allocation.  Then ranges allocated on CPU 0 and freed on CPU 1, 2000 a
+ * round: CPU 1's full magazines reach CPU 0 through the depot, so from the
+ * second round on most allocations are still served from the caches.
+ */
+static void iova_test_rcache_two_cpus(struct kunit *test)
+{
+	struct iova_domain *iovad = test_domain(test, 1, true);
+	unsigned long gets, misses, gets0 = 0, misses0 = 0;
+	struct handoff h = { .iovad = iovad };
+	struct churn *churn;
+	unsigned int cpu, i, round;
+
+	if (num_online_cpus() < 2 || !cpu_online(0) || !cpu_online(1))
+		kunit_skip(test, "needs CPUs 0 and 1 online");
+	churn = kunit_kcalloc(test, 2, sizeof(*churn), GFP_KERNEL);
+	h.pfns = kunit_kcalloc(test, HANDOFF_RANGES, sizeof(*h.pfns), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, churn);
+	KUNIT_ASSERT_NOT_NULL(test, h.pfns);
+
+	for (cpu = 0; cpu < 2; cpu++) {
+		churn[cpu].iovad = iovad;
+		churn[cpu].orders = ilog2(iova_rcache_range() / PAGE_SIZE) + 1;
+		churn[cpu].seed = 42 + cpu;
+		INIT_WORK(&churn[cpu].work, churn_on_this_cpu);
+		queue_work_on(cpu, system_wq, &churn[cpu].work);
+	}
+	for (cpu = 0; cpu < 2; cpu++) {
+		flush_work(&churn[cpu].work);
+		KUNIT_EXPECT_EQ(test, churn[cpu].failed, 0);
+	}
+	iova_cache_stats(iovad, &gets, &misses);
+	kunit_info(test, "two CPUs churning: %lu of %lu allocations missed the caches\n",
+		   misses, gets);
+	KUNIT_EXPECT_EQ(test, gets, 2UL * CHURN_OPS);
+	KUNIT_EXPECT_LE_MSG(test, misses * 20, gets, "fewer than 95%% of allocations hit");
+
+	for (round = 0; round < HANDOFF_ROUNDS; round++) {
+		if (round == 1)
+			iova_cache_stats(iovad, &gets0, &misses0);
+		KUNIT_ASSERT_EQ(test, work_on_cpu(0, handoff_alloc, &h), 0);
+		for (i = 0; i < HANDOFF_RANGES; i++)
+			KUNIT_ASSERT_NE(test, h.pfns[i], 0);
+		KUNIT_ASSERT_EQ(test, work_on_cpu(1, handoff_free, &h), 0);
+	}
+	iova_cache_stats(iovad, &gets, &misses);
+	gets -= gets0;
+	misses -= misses0;
+	kunit_info(test, "allocated on CPU 0, freed on CPU 1: %lu of %lu missed\n",
+		   misses, gets);
+	KUNIT_EXPECT_EQ(test, gets, (HANDOFF_ROUNDS - 1UL) * HANDOFF_RANGES);
+	KUNIT_EXPECT_LE_MSG(test, misses * 5, gets, "fewer than 80%% of allocations hit");
+	KUNIT_EXPECT_EQ(test, iova_domain_check(iovad), 0);
+}
+
 /* A domain with every kind of range goes in one call, and can be reused. */
 static void iova_test_put_live_domain(struct kunit *test)
 {
@@ -656,6 +794,7 @@ static struct kunit_case iova_test_cases[] = {
 	KUNIT_CASE(iova_test_rcache_bound),
 	KUNIT_CASE(iova_test_inexact_size),
 	KUNIT_CASE(iova_test_cpu_offline),
+	KUNIT_CASE(iova_test_rcache_two_cpus),
 	KUNIT_CASE(iova_test_put_live_domain),
 	KUNIT_CASE(iova_test_floor),
 	KUNIT_CASE_SLOW(iova_test_fragmented),

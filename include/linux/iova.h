@@ -157,6 +157,7 @@ unsigned long alloc_iova_fast(struct iova_domain *iovad, unsigned long size,
 void free_iova_fast(struct iova_domain *iovad, unsigned long pfn,
 		    unsigned long size);
 unsigned long iova_rcache_range(void);
+void iova_cache_stats(struct iova_domain *iovad, unsigned long *gets, unsigned long *misses);
 #else
 /* Without the allocator every allocation fails and the rest does nothing. */
 static inline struct iova *alloc_iova(struct iova_domain *iovad, unsigned long size,
