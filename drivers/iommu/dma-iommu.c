@@ -671,21 +671,28 @@ static dma_addr_t map_phys(struct device *dev, phys_addr_t phys, size_t size,
 	return start + offset;
 }
 
+/* Whether @start is mapped, so that an unmap there may free its IOVAs. */
+static bool unmap_allowed(struct device *dev, struct iommu_dma_cookie *cookie, dma_addr_t start)
+{
+	if (likely(iommu_iova_to_phys(cookie->domain, start)))
+		return true;
+	iommu_dma_complain(dev, 0, "unmap at %pad, which is not mapped", &start);
+	return false;
+}
+
 /*
  * Before an unmap: refuse an address the page tables do not map (some IOMMU
  * drivers report a never-mapped range as unmapped all the same, and freeing
  * its IOVAs would hand out ranges still in use), and set up @gather, queued
- * in a lazy domain unless @strict.
+ * in a lazy domain.
  */
 static bool unmap_begin(struct device *dev, struct iommu_dma_cookie *cookie,
-			dma_addr_t start, bool strict, struct iommu_iotlb_gather *gather)
+			dma_addr_t start, struct iommu_iotlb_gather *gather)
 {
-	if (unlikely(!iommu_iova_to_phys(cookie->domain, start))) {
-		iommu_dma_complain(dev, 0, "unmap at %pad, which is not mapped", &start);
+	if (unlikely(!unmap_allowed(dev, cookie, start)))
 		return false;
-	}
 	iommu_iotlb_gather_init(gather);
-	gather->queued = !strict && domain_is_lazy(cookie);
+	gather->queued = domain_is_lazy(cookie);
 	return true;
 }
 
@@ -703,10 +710,10 @@ static void unmap_finish(struct iommu_dma_cookie *cookie, dma_addr_t start, size
 }
 
 /*
- * Unmap and invalidate now, or (unless @strict) queue the invalidation in a
- * lazy domain.  False if the range was refused as not ours.
+ * Unmap and invalidate now, or queue the invalidation in a lazy domain.  A
+ * range that is not ours is refused, with a message.
  */
-static bool unmap_iova(struct device *dev, dma_addr_t dma_addr, size_t size, bool strict)
+static void unmap_iova(struct device *dev, dma_addr_t dma_addr, size_t size)
 {
 	struct iommu_dma_cookie *cookie = dev_cookie(dev);
 	size_t offset = iova_offset(&cookie->space, dma_addr);
@@ -714,8 +721,8 @@ static bool unmap_iova(struct device *dev, dma_addr_t dma_addr, size_t size, boo
 	struct iommu_iotlb_gather gather;
 	size_t len, unmapped;
 
-	if (!unmap_begin(dev, cookie, start, strict, &gather))
-		return false;
+	if (!unmap_begin(dev, cookie, start, &gather))
+		return;
 	len = iova_align(&cookie->space, size + offset);
 	unmapped = iommu_unmap_fast(cookie->domain, start, len, &gather);
 	if (unlikely(unmapped != len)) {
@@ -723,10 +730,9 @@ static bool unmap_iova(struct device *dev, dma_addr_t dma_addr, size_t size, boo
 		iommu_dma_complain(dev, 0, "unmap of %pad (%zu bytes): %zu bytes were mapped there",
 				   &dma_addr, size, unmapped);
 		iommu_iotlb_sync(cookie->domain, &gather);
-		return false;
+		return;
 	}
 	unmap_finish(cookie, start, len, &gather);
-	return true;
 }
 
 /* The CPU address behind @dma_addr, for syncs of non-coherent devices. */
@@ -984,40 +990,128 @@ static void sync_untrusted(struct device *dev, dma_addr_t dma_addr, size_t size,
 	sync_piece(dev, dma_addr + part.head + part.body, part.tail, dir, to_cpu);
 }
 
-/* Undo map_untrusted(): copy back, cut the device off, free the bounce granules. */
+/* Untrusted segments that may wait, unmapped, for one IOTLB invalidation. */
+#define UNMAP_SG_BATCH	8
+
+struct unmapped_segments {
+	unsigned int count;
+	struct {
+		dma_addr_t addr;
+		size_t size;
+		phys_addr_t head;
+		phys_addr_t tail;
+	} seg[UNMAP_SG_BATCH];
+};
+
+/*
+ * Invalidate everything the batch's segments had mapped, then give their
+ * IOVAs and bounce granules back: only now can the device reach neither.
+ */
+static void release_unmapped_segments(struct device *dev, struct iommu_dma_cookie *cookie,
+				      struct unmapped_segments *batch,
+				      enum dma_data_direction dir,
+				      struct iommu_iotlb_gather *gather)
+{
+	struct iova_domain *space = &cookie->space;
+	struct granule_split part;
+	dma_addr_t addr;
+	unsigned int i;
+
+	if (!batch->count)
+		return;
+	iommu_iotlb_sync(cookie->domain, gather);
+	for (i = 0; i < batch->count; i++) {
+		addr = batch->seg[i].addr;
+		part = split_at_granules(space, addr, batch->seg[i].size);
+		iova_free(cookie, iova_align_down(space, addr),
+			  iova_align(space, iova_offset(space, addr) + batch->seg[i].size), NULL);
+		if (is_swiotlb_buffer(dev, batch->seg[i].head))
+			swiotlb_tbl_unmap_single(dev, batch->seg[i].head, part.head, dir,
+						 DMA_ATTR_SKIP_CPU_SYNC);
+		if (is_swiotlb_buffer(dev, batch->seg[i].tail))
+			swiotlb_tbl_unmap_single(dev, batch->seg[i].tail, part.tail, dir,
+						 DMA_ATTR_SKIP_CPU_SYNC);
+	}
+	batch->count = 0;
+}
+
+/*
+ * Take the untrusted mapping at @addr down into @batch: copy back, clear
+ * its page tables into @gather; its IOVAs and bounce granules wait in
+ * @batch for the invalidation.  A refused unmap leaves them to the mapping
+ * that has them.
+ */
+static void unmap_untrusted_into(struct device *dev, struct iommu_dma_cookie *cookie,
+				 dma_addr_t addr, size_t size, enum dma_data_direction dir,
+				 unsigned long attrs, struct unmapped_segments *batch,
+				 struct iommu_iotlb_gather *gather)
+{
+	struct iova_domain *space = &cookie->space;
+	struct granule_split part = split_at_granules(space, addr, size);
+	dma_addr_t start = iova_align_down(space, addr);
+	size_t len = iova_align(space, iova_offset(space, addr) + size);
+
+	batch->seg[batch->count].head = part.head ? iova_to_phys(dev, addr) : 0;
+	batch->seg[batch->count].tail = part.tail ? iova_to_phys(dev, addr + size - part.tail) : 0;
+	if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC))
+		sync_untrusted(dev, addr, size, dir, true);
+	if (!unmap_allowed(dev, cookie, start))
+		return;
+	if (unlikely(iommu_unmap_fast(cookie->domain, start, len, gather) != len)) {
+		iommu_dma_complain(dev, 0, "unmap of %pad (%zu bytes): it was not mapped whole",
+				   &addr, size);
+		return;
+	}
+	batch->seg[batch->count].addr = addr;
+	batch->seg[batch->count].size = size;
+	if (++batch->count == UNMAP_SG_BATCH)
+		release_unmapped_segments(dev, cookie, batch, dir, gather);
+}
+
+/* Release what @batch still holds, and invalidate a refused unmap's part. */
+static void finish_untrusted_unmaps(struct device *dev, struct iommu_dma_cookie *cookie,
+				    struct unmapped_segments *batch, enum dma_data_direction dir,
+				    struct iommu_iotlb_gather *gather)
+{
+	release_unmapped_segments(dev, cookie, batch, dir, gather);
+	if (gather->start <= gather->end)
+		iommu_iotlb_sync(cookie->domain, gather);
+}
+
+/* Undo map_untrusted(); always strict, as the bounce granules are reused. */
 static void unmap_untrusted(struct device *dev, dma_addr_t dma_addr, size_t size,
 			    enum dma_data_direction dir, unsigned long attrs)
 {
-	struct granule_split part = split_at_granules(&dev_cookie(dev)->space, dma_addr, size);
-	phys_addr_t head = 0, tail = 0;
+	struct iommu_dma_cookie *cookie = dev_cookie(dev);
+	struct unmapped_segments batch;
+	struct iommu_iotlb_gather gather;
 
-	if (part.head)
-		head = iova_to_phys(dev, dma_addr);
-	if (part.tail)
-		tail = iova_to_phys(dev, dma_addr + size - part.tail);
-	if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC))
-		sync_untrusted(dev, dma_addr, size, dir, true);
-	/* A refused unmap leaves the bounce granules to the mapping that has them. */
-	if (!unmap_iova(dev, dma_addr, size, true))
-		return;
-	if (is_swiotlb_buffer(dev, head))
-		swiotlb_tbl_unmap_single(dev, head, part.head, dir, DMA_ATTR_SKIP_CPU_SYNC);
-	if (is_swiotlb_buffer(dev, tail))
-		swiotlb_tbl_unmap_single(dev, tail, part.tail, dir, DMA_ATTR_SKIP_CPU_SYNC);
+	batch.count = 0;
+	iommu_iotlb_gather_init(&gather);
+	unmap_untrusted_into(dev, cookie, dma_addr, size, dir, attrs, &batch, &gather);
+	finish_untrusted_unmaps(dev, cookie, &batch, dir, &gather);
 }
 
 /*
  * An untrusted device's list is not merged: each segment is a mapping of
- * its own, with bounce granules at its ends as needed.
+ * its own, with bounce granules at its ends as needed.  The segments share
+ * invalidations, one per UNMAP_SG_BATCH of them.
  */
 static void unmap_sg_untrusted(struct device *dev, struct scatterlist *list, int nents,
 			       enum dma_data_direction dir, unsigned long attrs)
 {
+	struct iommu_dma_cookie *cookie = dev_cookie(dev);
+	struct unmapped_segments batch;
+	struct iommu_iotlb_gather gather;
 	struct scatterlist *seg;
 	int i;
 
+	batch.count = 0;
+	iommu_iotlb_gather_init(&gather);
 	for_each_sg(list, seg, nents, i)
-		unmap_untrusted(dev, sg_dma_address(seg), sg_dma_len(seg), dir, attrs);
+		unmap_untrusted_into(dev, cookie, sg_dma_address(seg), sg_dma_len(seg), dir,
+				     attrs, &batch, &gather);
+	finish_untrusted_unmaps(dev, cookie, &batch, dir, &gather);
 }
 
 static int map_sg_untrusted(struct device *dev, struct scatterlist *list, int nents,
@@ -1132,7 +1226,7 @@ void iommu_dma_unmap_page(struct device *dev, dma_addr_t dma_addr, size_t size,
 	}
 	if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC) && !dev_is_dma_coherent(dev))
 		cache_handover(dev, iova_to_phys(dev, dma_addr), size, dir, true);
-	unmap_iova(dev, dma_addr, size, false);
+	unmap_iova(dev, dma_addr, size);
 }
 
 static dma_addr_t iommu_dma_map_resource(struct device *dev, phys_addr_t phys, size_t size,
@@ -1145,7 +1239,7 @@ static dma_addr_t iommu_dma_map_resource(struct device *dev, phys_addr_t phys, s
 static void iommu_dma_unmap_resource(struct device *dev, dma_addr_t dma_addr, size_t size,
 				     enum dma_data_direction dir, unsigned long attrs)
 {
-	unmap_iova(dev, dma_addr, size, false);
+	unmap_iova(dev, dma_addr, size);
 }
 
 /* ---------------------------------------------------------- scatterlists */
@@ -1366,7 +1460,7 @@ static void iommu_dma_unmap_sg(struct device *dev, struct scatterlist *list, int
 	if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC))
 		cache_handover_list(dev, list, nents, dir, true);
 	base = iova_align_down(space, sg_dma_address(list));
-	if (!unmap_begin(dev, cookie, base, false, &gather))
+	if (!unmap_begin(dev, cookie, base, &gather))
 		return;
 	/* Each DMA segment covers whole granules of its own; holes lie between. */
 	for_each_sg(list, seg, nents, i) {
@@ -1741,7 +1835,7 @@ static void *alloc_remapped(struct device *dev, size_t size, dma_addr_t *handle,
 	return vaddr;
 
 unmap:
-	unmap_iova(dev, *handle, size, false);
+	unmap_iova(dev, *handle, size);
 free_pages:
 	free_scattered_pages(pages, count);
 	return NULL;
@@ -1780,7 +1874,7 @@ static void iommu_dma_free(struct device *dev, size_t size, void *cpu_addr,
 	struct vm_struct *area;
 
 	size = PAGE_ALIGN(size);
-	unmap_iova(dev, handle, size, false);
+	unmap_iova(dev, handle, size);
 	if (!is_vmalloc_addr(cpu_addr)) {
 		free_pages((unsigned long)cpu_addr, get_order(size));
 		return;
@@ -1816,7 +1910,7 @@ static struct page *iommu_dma_alloc_pages(struct device *dev, size_t size,
 static void iommu_dma_free_pages(struct device *dev, size_t size, struct page *page,
 				 dma_addr_t handle, enum dma_data_direction dir)
 {
-	unmap_iova(dev, handle, size, false);
+	unmap_iova(dev, handle, size);
 	__free_pages(page, get_order(size));
 }
 

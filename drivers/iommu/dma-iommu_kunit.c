@@ -217,13 +217,36 @@ static void iommu_test_sg_boundary(struct kunit *test)
 	sg_free_table(&table);
 }
 
+/* The domain's ops while a case counts the IOMMU driver's iotlb_sync calls. */
 static const struct iommu_domain_ops *counted_ops;
+static struct iommu_domain_ops counting_ops;
 static atomic_t counted_syncs;
 
 static void counting_iotlb_sync(struct iommu_domain *domain, struct iommu_iotlb_gather *gather)
 {
 	atomic_inc(&counted_syncs);
 	counted_ops->iotlb_sync(domain, gather);
+}
+
+/* Count invalidations from here to count_syncs_stop(); no ASSERT between. */
+static void count_syncs_start(struct kunit *test)
+{
+	struct iommu_test *t = test->priv;
+
+	KUNIT_ASSERT_NOT_NULL(test, t->domain->ops->iotlb_sync);
+	counted_ops = t->domain->ops;
+	counting_ops = *counted_ops;
+	counting_ops.iotlb_sync = counting_iotlb_sync;
+	atomic_set(&counted_syncs, 0);
+	t->domain->ops = &counting_ops;
+}
+
+static int count_syncs_stop(struct kunit *test)
+{
+	struct iommu_test *t = test->priv;
+
+	t->domain->ops = counted_ops;
+	return atomic_read(&counted_syncs);
 }
 
 /*
@@ -237,7 +260,6 @@ static void iommu_test_sg_unmap_invalidates_once(struct kunit *test)
 	struct iommu_test *t = test->priv;
 	struct device *dev = &t->pdev->dev;
 	unsigned int saved_max = dma_get_max_seg_size(dev);
-	struct iommu_domain_ops counting;
 	struct page *pages[8];
 	struct scatterlist *sg;
 	struct sg_table table;
@@ -245,7 +267,6 @@ static void iommu_test_sg_unmap_invalidates_once(struct kunit *test)
 	int count;
 
 	KUNIT_ASSERT_NOT_NULL(test, dev->dma_parms);
-	KUNIT_ASSERT_NOT_NULL(test, t->domain->ops->iotlb_sync);
 	KUNIT_ASSERT_EQ(test, sg_alloc_table(&table, ARRAY_SIZE(pages), GFP_KERNEL), 0);
 	for_each_sg(table.sgl, sg, ARRAY_SIZE(pages), i) {
 		pages[i] = alloc_page(GFP_KERNEL);
@@ -257,14 +278,9 @@ static void iommu_test_sg_unmap_invalidates_once(struct kunit *test)
 	dma_set_max_seg_size(dev, saved_max);
 	KUNIT_EXPECT_EQ(test, count, (int)ARRAY_SIZE(pages));
 
-	counted_ops = t->domain->ops;
-	counting = *counted_ops;
-	counting.iotlb_sync = counting_iotlb_sync;
-	atomic_set(&counted_syncs, 0);
-	t->domain->ops = &counting;
+	count_syncs_start(test);
 	dma_unmap_sg(dev, table.sgl, table.orig_nents, DMA_TO_DEVICE);
-	t->domain->ops = counted_ops;
-	KUNIT_EXPECT_EQ(test, atomic_read(&counted_syncs), 1);
+	KUNIT_EXPECT_EQ(test, count_syncs_stop(test), 1);
 
 	for_each_sg(table.sgl, sg, count, i)
 		KUNIT_EXPECT_TRUE_MSG(test, unmapped(t->domain, sg_dma_address(sg),
@@ -401,6 +417,17 @@ static struct iommu_domain *lazy_test_domain(struct kunit *test)
 	return domain;
 }
 
+/* Ranges waiting in @cookie's flush queues, all CPUs together. */
+static unsigned int fq_queued(struct iommu_dma_cookie *cookie)
+{
+	unsigned int queued = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		queued += per_cpu_ptr(cookie->fq, cpu)->count;
+	return queued;
+}
+
 /* A lazy domain's queued ranges are flushed and freed at teardown. */
 static void iommu_test_flush_queue_drains(struct kunit *test)
 {
@@ -408,7 +435,7 @@ static void iommu_test_flush_queue_drains(struct kunit *test)
 	struct iommu_dma_cookie *cookie;
 	struct iommu_iotlb_gather gather;
 	struct iommu_domain *domain;
-	unsigned long pfn, queued = 0;
+	unsigned long pfn;
 	struct flush_queue *fq;
 	struct page *page;
 	int cpu;
@@ -422,19 +449,12 @@ static void iommu_test_flush_queue_drains(struct kunit *test)
 	KUNIT_ASSERT_NE(test, pfn, 0);
 	KUNIT_ASSERT_EQ(test, 0, iommu_map(domain, pfn << PAGE_SHIFT, page_to_phys(page),
 					   PAGE_SIZE, IOMMU_READ, GFP_KERNEL));
-	/* Unmaps that must be strict (untrusted devices') are not queued. */
-	KUNIT_EXPECT_TRUE(test, unmap_begin(&t->pdev->dev, cookie, pfn << PAGE_SHIFT, true,
-					    &gather));
-	KUNIT_EXPECT_FALSE(test, gather.queued);
-	KUNIT_EXPECT_TRUE(test, unmap_begin(&t->pdev->dev, cookie, pfn << PAGE_SHIFT, false,
-					    &gather));
+	KUNIT_EXPECT_TRUE(test, unmap_begin(&t->pdev->dev, cookie, pfn << PAGE_SHIFT, &gather));
 	KUNIT_EXPECT_TRUE(test, gather.queued);
 	KUNIT_EXPECT_EQ(test, iommu_unmap_fast(domain, pfn << PAGE_SHIFT, PAGE_SIZE, &gather),
 			PAGE_SIZE);
 	iova_free(cookie, pfn << PAGE_SHIFT, PAGE_SIZE, &gather);
-	for_each_possible_cpu(cpu)
-		queued += per_cpu_ptr(cookie->fq, cpu)->count;
-	KUNIT_EXPECT_EQ(test, queued, 1);
+	KUNIT_EXPECT_EQ(test, fq_queued(cookie), 1);
 
 	fq_drain(cookie);
 	for_each_possible_cpu(cpu) {
@@ -655,6 +675,91 @@ static u8 *test_page(struct kunit *test, u8 fill)
 	KUNIT_ASSERT_TRUE(test, PAGE_ALIGNED(page));
 	memset(page, fill, PAGE_SIZE);
 	return page;
+}
+
+/*
+ * With the edu device's own domain made lazy for the case, a trusted unmap
+ * is queued but an untrusted one is not: its bounce granule goes back to
+ * swiotlb, so the invalidation must come first.
+ */
+static void iommu_test_untrusted_unmap_strict_in_lazy_domain(struct kunit *test)
+{
+	struct iommu_test *t = test->priv;
+	struct device *dev = &t->pdev->dev;
+	struct iommu_dma_cookie *cookie = t->domain->iova_cookie;
+	u8 *page = test_page(test, 0xa5);
+	dma_addr_t dma;
+
+	make_untrusted(test);
+	KUNIT_ASSERT_EQ(test, iommu_dma_init_fq(t->domain), 0);
+	dma = dma_map_single(dev, page + 100, 64, DMA_TO_DEVICE);
+	KUNIT_EXPECT_FALSE(test, dma_mapping_error(dev, dma));
+	if (!dma_mapping_error(dev, dma)) {
+		dma_unmap_single(dev, dma, 64, DMA_TO_DEVICE);
+		KUNIT_EXPECT_EQ(test, fq_queued(cookie), 0);
+		KUNIT_EXPECT_TRUE(test, unmapped(t->domain, dma, 64));
+	}
+	KUNIT_EXPECT_EQ(test, swiotlb_mem_used(t->bounce), 0);
+
+	t->pdev->untrusted = 0;
+	dma = dma_map_single(dev, page, PAGE_SIZE, DMA_TO_DEVICE);
+	KUNIT_EXPECT_FALSE(test, dma_mapping_error(dev, dma));
+	if (!dma_mapping_error(dev, dma)) {
+		dma_unmap_single(dev, dma, PAGE_SIZE, DMA_TO_DEVICE);
+		KUNIT_EXPECT_EQ(test, fq_queued(cookie), 1);
+	}
+	/* Strict again: drain the queue and drop it. */
+	fq_destroy(cookie);
+}
+
+#define UNTRUSTED_SG_SEGMENTS	10
+
+/*
+ * An untrusted device's list of ten bounced 100-byte segments: unmap
+ * copies every segment's device writes back, leaves the bytes around them
+ * alone, frees every bounce granule and invalidates once per eight
+ * segments, two in all.
+ */
+static void iommu_test_untrusted_sg_batch(struct kunit *test)
+{
+	struct iommu_test *t = test->priv;
+	struct device *dev = &t->pdev->dev;
+	const size_t offset = 300, len = 100;
+	u8 *pages[UNTRUSTED_SG_SEGMENTS];
+	phys_addr_t bounce;
+	struct scatterlist *sg;
+	struct sg_table table;
+	unsigned int i;
+	int count;
+
+	make_untrusted(test);
+	KUNIT_ASSERT_EQ(test, sg_alloc_table(&table, UNTRUSTED_SG_SEGMENTS, GFP_KERNEL), 0);
+	for_each_sg(table.sgl, sg, UNTRUSTED_SG_SEGMENTS, i) {
+		pages[i] = test_page(test, 0xa5);
+		sg_set_buf(sg, pages[i] + offset, len);
+	}
+	count = dma_map_sg(dev, table.sgl, table.orig_nents, DMA_FROM_DEVICE);
+	KUNIT_ASSERT_EQ(test, count, UNTRUSTED_SG_SEGMENTS);
+	/* The device writes each segment through its bounce granule. */
+	for_each_sg(table.sgl, sg, count, i) {
+		bounce = iommu_iova_to_phys(t->domain, sg_dma_address(sg));
+		KUNIT_ASSERT_TRUE(test, bounce && is_swiotlb_buffer(dev, bounce));
+		memset(phys_to_virt(bounce), i + 1, len);
+	}
+
+	count_syncs_start(test);
+	dma_unmap_sg(dev, table.sgl, table.orig_nents, DMA_FROM_DEVICE);
+	KUNIT_EXPECT_EQ(test, count_syncs_stop(test), 2);
+	for_each_sg(table.sgl, sg, UNTRUSTED_SG_SEGMENTS, i) {
+		KUNIT_EXPECT_FALSE_MSG(test, memchr_inv(pages[i] + offset, i + 1, len),
+				       "segment %u did not get the device's data back", i);
+		KUNIT_EXPECT_FALSE(test, memchr_inv(pages[i], 0xa5, offset));
+		KUNIT_EXPECT_FALSE(test, memchr_inv(pages[i] + offset + len, 0xa5,
+						    PAGE_SIZE - offset - len));
+		KUNIT_EXPECT_TRUE(test, unmapped(t->domain, sg_dma_address(sg), len));
+	}
+	KUNIT_EXPECT_EQ(test, swiotlb_mem_used(t->bounce), 0);
+	sg_free_table(&table);
 }
 
 #define IOVA_TEST_PAGES	8
@@ -886,6 +991,8 @@ static struct kunit_case iommu_test_cases[] = {
 	KUNIT_CASE(iommu_test_untrusted_sub_page),
 	KUNIT_CASE(iommu_test_untrusted_large),
 	KUNIT_CASE(iommu_test_untrusted_sg),
+	KUNIT_CASE(iommu_test_untrusted_sg_batch),
+	KUNIT_CASE(iommu_test_untrusted_unmap_strict_in_lazy_domain),
 	KUNIT_CASE(iommu_test_iova_link_unlink),
 	KUNIT_CASE(iommu_test_iova_misuse),
 	KUNIT_CASE(iommu_test_iova_untrusted),
