@@ -168,6 +168,34 @@ static void iommu_test_sg_merges(struct kunit *test)
 }
 
 /*
+ * A table of @n entries, entry i a block of 2^@order[i] pages of its own
+ * (@pages[i]), whole; freed by free_sg_blocks().
+ */
+static void alloc_sg_blocks(struct kunit *test, struct sg_table *table, struct page **pages,
+			    const unsigned int *order, unsigned int n)
+{
+	struct scatterlist *sg;
+	unsigned int i;
+
+	KUNIT_ASSERT_EQ(test, sg_alloc_table(table, n, GFP_KERNEL), 0);
+	for_each_sg(table->sgl, sg, n, i) {
+		pages[i] = alloc_pages(GFP_KERNEL, order[i]);
+		KUNIT_ASSERT_NOT_NULL(test, pages[i]);
+		sg_set_page(sg, pages[i], PAGE_SIZE << order[i], 0);
+	}
+}
+
+static void free_sg_blocks(struct sg_table *table, struct page **pages,
+			   const unsigned int *order, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		__free_pages(pages[i], order[i]);
+	sg_free_table(table);
+}
+
+/*
  * With a 64 KiB segment boundary, a list whose second entry would cross it
  * gets a hole before that entry: no DMA segment crosses the boundary, every
  * entry lands where its segment says, and unmap clears the whole range.
@@ -180,18 +208,13 @@ static void iommu_test_sg_boundary(struct kunit *test)
 	unsigned long saved_boundary = dma_get_seg_boundary(dev);
 	struct page *pages[ARRAY_SIZE(order)];
 	dma_addr_t first, last = 0, start;
-	struct scatterlist *sg, *out;
+	struct scatterlist *out;
 	struct sg_table table;
 	unsigned int i;
 	int count;
 
 	KUNIT_ASSERT_NOT_NULL(test, dev->dma_parms);
-	KUNIT_ASSERT_EQ(test, sg_alloc_table(&table, ARRAY_SIZE(order), GFP_KERNEL), 0);
-	for_each_sg(table.sgl, sg, ARRAY_SIZE(order), i) {
-		pages[i] = alloc_pages(GFP_KERNEL, order[i]);
-		KUNIT_ASSERT_NOT_NULL(test, pages[i]);
-		sg_set_page(sg, pages[i], PAGE_SIZE << order[i], 0);
-	}
+	alloc_sg_blocks(test, &table, pages, order, ARRAY_SIZE(order));
 	dma_set_seg_boundary(dev, SZ_64K - 1);
 	count = dma_map_sg(dev, table.sgl, table.orig_nents, DMA_TO_DEVICE);
 	dma_set_seg_boundary(dev, saved_boundary);
@@ -212,9 +235,7 @@ static void iommu_test_sg_boundary(struct kunit *test)
 	}
 	dma_unmap_sg(dev, table.sgl, table.orig_nents, DMA_TO_DEVICE);
 	KUNIT_EXPECT_TRUE(test, unmapped(t->domain, first, last - first));
-	for (i = 0; i < ARRAY_SIZE(order); i++)
-		__free_pages(pages[i], order[i]);
-	sg_free_table(&table);
+	free_sg_blocks(&table, pages, order, ARRAY_SIZE(order));
 }
 
 /* The domain's ops while a case counts the IOMMU driver's iotlb_sync calls. */
@@ -259,20 +280,16 @@ static void iommu_test_sg_unmap_invalidates_once(struct kunit *test)
 {
 	struct iommu_test *t = test->priv;
 	struct device *dev = &t->pdev->dev;
+	static const unsigned int order[8];	/* single pages */
 	unsigned int saved_max = dma_get_max_seg_size(dev);
-	struct page *pages[8];
+	struct page *pages[ARRAY_SIZE(order)];
 	struct scatterlist *sg;
 	struct sg_table table;
 	unsigned int i;
 	int count;
 
 	KUNIT_ASSERT_NOT_NULL(test, dev->dma_parms);
-	KUNIT_ASSERT_EQ(test, sg_alloc_table(&table, ARRAY_SIZE(pages), GFP_KERNEL), 0);
-	for_each_sg(table.sgl, sg, ARRAY_SIZE(pages), i) {
-		pages[i] = alloc_page(GFP_KERNEL);
-		KUNIT_ASSERT_NOT_NULL(test, pages[i]);
-		sg_set_page(sg, pages[i], PAGE_SIZE, 0);
-	}
+	alloc_sg_blocks(test, &table, pages, order, ARRAY_SIZE(order));
 	dma_set_max_seg_size(dev, PAGE_SIZE);
 	count = dma_map_sg(dev, table.sgl, table.orig_nents, DMA_TO_DEVICE);
 	dma_set_max_seg_size(dev, saved_max);
@@ -286,9 +303,7 @@ static void iommu_test_sg_unmap_invalidates_once(struct kunit *test)
 		KUNIT_EXPECT_TRUE_MSG(test, unmapped(t->domain, sg_dma_address(sg),
 						     sg_dma_len(sg)),
 				      "segment %u still mapped after unmap", i);
-	for (i = 0; i < ARRAY_SIZE(pages); i++)
-		__free_page(pages[i]);
-	sg_free_table(&table);
+	free_sg_blocks(&table, pages, order, ARRAY_SIZE(order));
 }
 
 /* IOVAs stay below the mask, and a PCI device starts below 4 GiB. */
