@@ -57,7 +57,11 @@
  * devices are always strict: a bounce granule goes back to swiotlb at once,
  * and a stale IOTLB entry must not let the device read its next user's data.
  *
- * Not built yet: peer-to-peer segments.
+ * Peer-to-peer memory.  An entry of a list may be another PCI device's BAR
+ * (drivers/pci/p2pdma.c).  Where the two devices talk under a PCI switch,
+ * bypassing the IOMMU, the entry becomes a DMA segment of its own holding
+ * the PCI bus address and takes no IOVA; where their traffic goes through
+ * the host bridge, and so through the IOMMU, it is mapped as RAM is.
  */
 
 #define pr_fmt(fmt) "dma-iommu: " fmt
@@ -1108,27 +1112,43 @@ static void unmap_sg_untrusted(struct device *dev, struct scatterlist *list, int
 
 	batch.count = 0;
 	iommu_iotlb_gather_init(&gather);
-	for_each_sg(list, seg, nents, i)
-		unmap_untrusted_into(dev, cookie, sg_dma_address(seg), sg_dma_len(seg), dir,
-				     attrs, &batch, &gather);
+	for_each_sg(list, seg, nents, i) {
+		if (sg_dma_is_bus_address(seg))
+			sg_dma_unmark_bus_address(seg);
+		else
+			unmap_untrusted_into(dev, cookie, sg_dma_address(seg), sg_dma_len(seg),
+					     dir, attrs, &batch, &gather);
+	}
 	finish_untrusted_unmaps(dev, cookie, &batch, dir, &gather);
 }
 
 static int map_sg_untrusted(struct device *dev, struct scatterlist *list, int nents,
 			    enum dma_data_direction dir, unsigned long attrs)
 {
+	struct pci_p2pdma_map_state p2p = {};
 	struct scatterlist *seg;
-	int i;
+	int i, ret = -ENOMEM;
 
 	for_each_sg(list, seg, nents, i) {
+		if (is_pci_p2pdma_page(sg_page(seg))) {
+			ret = dma_map_p2p_segment(dev, &p2p, seg, attrs, "dma-iommu");
+			if (ret < 0)
+				goto undo;
+			if (!ret)
+				continue;
+		}
 		sg_dma_address(seg) = map_untrusted(dev, sg_phys(seg), seg->length, dir, attrs);
 		if (sg_dma_address(seg) == DMA_MAPPING_ERROR) {
-			unmap_sg_untrusted(dev, list, i, dir, attrs | DMA_ATTR_SKIP_CPU_SYNC);
-			return -ENOMEM;
+			ret = -ENOMEM;
+			goto undo;
 		}
 		sg_dma_len(seg) = seg->length;
 	}
 	return nents;
+
+undo:
+	unmap_sg_untrusted(dev, list, i, dir, attrs | DMA_ATTR_SKIP_CPU_SYNC);
+	return ret;
 }
 
 /* ---------------------------------------------------------------- syncs */
@@ -1157,8 +1177,10 @@ static void sync_sg_untrusted(struct device *dev, struct scatterlist *list, int 
 	struct scatterlist *seg;
 	int i;
 
-	for_each_sg(list, seg, nents, i)
-		sync_untrusted(dev, sg_dma_address(seg), sg_dma_len(seg), dir, to_cpu);
+	for_each_sg(list, seg, nents, i) {
+		if (!sg_dma_is_bus_address(seg))
+			sync_untrusted(dev, sg_dma_address(seg), sg_dma_len(seg), dir, to_cpu);
+	}
 }
 
 static void iommu_dma_sync_sg_for_cpu(struct device *dev, struct scatterlist *list,
@@ -1278,21 +1300,53 @@ static int map_sg_run(struct iommu_domain *domain, dma_addr_t at,
 	return 0;
 }
 
+/* Undo sg_round_to_granules() for the first @nents entries after a failure. */
+static void sg_restore(struct scatterlist *list, int nents)
+{
+	struct scatterlist *seg;
+	int i;
+
+	for_each_sg(list, seg, nents, i) {
+		if (sg_dma_is_bus_address(seg)) {
+			sg_dma_unmark_bus_address(seg);
+		} else {
+			seg->offset += sg_dma_address(seg);
+			seg->length = sg_dma_len(seg);
+		}
+		sg_dma_address(seg) = DMA_MAPPING_ERROR;
+		sg_dma_len(seg) = 0;
+	}
+}
+
 /*
  * Give each segment whole granules: the segment's offset in its first
  * granule and its length go to the DMA fields for the time being, and
- * offset and length cover the granules.  Returns the IOVA range's length;
- * @padded says whether it has holes to keep segments off a boundary.
+ * offset and length cover the granules.  A peer-to-peer entry that the
+ * device reaches by bus address gets it now, and no room.  Returns the
+ * IOVA range's length, or -EREMOTEIO with the list restored if the device
+ * cannot reach an entry; @padded says whether the range has holes to keep
+ * segments off a boundary.
  */
-static size_t sg_round_to_granules(struct iova_domain *space, struct scatterlist *list,
-				   int nents, unsigned long boundary_mask, bool *padded)
+static ssize_t sg_round_to_granules(struct device *dev, struct iova_domain *space,
+				    struct scatterlist *list, int nents,
+				    unsigned long boundary_mask, unsigned long attrs, bool *padded)
 {
+	struct pci_p2pdma_map_state p2p = {};
 	struct scatterlist *seg;
 	size_t pos = 0, head, pad;
-	int i;
+	int i, ret;
 
 	*padded = false;
 	for_each_sg(list, seg, nents, i) {
+		if (is_pci_p2pdma_page(sg_page(seg))) {
+			ret = dma_map_p2p_segment(dev, &p2p, seg, attrs, "dma-iommu");
+			if (ret < 0) {
+				sg_restore(list, i);
+				return ret;
+			}
+			if (!ret)
+				continue;
+		}
 		head = iova_offset(space, seg->offset);
 		sg_dma_address(seg) = head;
 		sg_dma_len(seg) = seg->length;
@@ -1307,8 +1361,9 @@ static size_t sg_round_to_granules(struct iova_domain *space, struct scatterlist
 
 /*
  * Undo sg_round_to_granules() and fill in the DMA segments the device sees,
- * merging segments that meet on a granule boundary.  Returns their number;
- * the entries after the last DMA segment get a DMA length of 0.
+ * merging segments that meet on a granule boundary; a bus address stays a
+ * segment of its own.  Returns their number; the entries after the last DMA
+ * segment get a DMA length of 0.
  */
 static int sg_fill_segments(struct device *dev, struct scatterlist *list, int nents,
 			    dma_addr_t base, unsigned long boundary_mask)
@@ -1324,6 +1379,19 @@ static int sg_fill_segments(struct device *dev, struct scatterlist *list, int ne
 	for_each_sg(list, seg, nents, i) {
 		head = sg_dma_address(seg);
 		len = sg_dma_len(seg);
+		if (sg_dma_is_bus_address(seg)) {
+			/* Read; @out, which it may be, is written below. */
+			sg_dma_unmark_bus_address(seg);
+			sg_dma_len(seg) = 0;
+			if (count)
+				out = sg_next(out);
+			count++;
+			sg_dma_address(out) = head;
+			sg_dma_len(out) = len;
+			sg_dma_mark_bus_address(out);
+			prev_ends_granule = false;
+			continue;
+		}
 		granules = seg->length;
 		pad = boundary_pad(pos, granules, boundary_mask);
 		pos += pad;
@@ -1351,20 +1419,6 @@ static int sg_fill_segments(struct device *dev, struct scatterlist *list, int ne
 	return count;
 }
 
-/* Undo sg_round_to_granules() after a failure. */
-static void sg_restore(struct scatterlist *list, int nents)
-{
-	struct scatterlist *seg;
-	int i;
-
-	for_each_sg(list, seg, nents, i) {
-		seg->offset += sg_dma_address(seg);
-		seg->length = sg_dma_len(seg);
-		sg_dma_address(seg) = DMA_MAPPING_ERROR;
-		sg_dma_len(seg) = 0;
-	}
-}
-
 /*
  * Map the granule-rounded segments of @list at @base, each run of them that
  * sits end to end with one call, skipping the boundary pads.  On failure,
@@ -1379,6 +1433,11 @@ static int sg_map_runs(struct iommu_domain *domain, struct scatterlist *list, in
 	int i, ret;
 
 	for_each_sg(list, seg, nents, i) {
+		/* iommu_map_sg() steps over bus addresses; they take no room. */
+		if (sg_dma_is_bus_address(seg)) {
+			run_n++;
+			continue;
+		}
 		pad = boundary_pad(pos, seg->length, boundary_mask);
 		if (pad) {
 			ret = map_sg_run(domain, base + run_start, run, run_n,
@@ -1399,6 +1458,8 @@ static int sg_map_runs(struct iommu_domain *domain, struct scatterlist *list, in
 unmap:
 	/* The runs before @run are mapped: unmap them segment by segment. */
 	for (seg = list, pos = 0; seg != run; seg = sg_next(seg)) {
+		if (sg_dma_is_bus_address(seg))
+			continue;
 		pos += boundary_pad(pos, seg->length, boundary_mask);
 		iommu_unmap(domain, base + pos, seg->length);
 		pos += seg->length;
@@ -1413,8 +1474,8 @@ static int iommu_dma_map_sg(struct device *dev, struct scatterlist *list, int ne
 	unsigned long boundary_mask = dma_get_seg_boundary(dev);
 	int prot = dma_dir_to_prot(dir, dev_is_dma_coherent(dev), attrs);
 	dma_addr_t base;
+	ssize_t total;
 	bool padded;
-	size_t total;
 	int ret;
 
 	if (unlikely(dev_is_untrusted(dev)))
@@ -1422,11 +1483,17 @@ static int iommu_dma_map_sg(struct device *dev, struct scatterlist *list, int ne
 	if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC))
 		cache_handover_list(dev, list, nents, dir, false);
 
-	total = sg_round_to_granules(&cookie->space, list, nents, boundary_mask, &padded);
+	total = sg_round_to_granules(dev, &cookie->space, list, nents, boundary_mask, attrs,
+				     &padded);
+	if (total < 0)
+		return total;
+	/* Nothing to map: only bus addresses, or only empty entries. */
+	if (!total)
+		return sg_fill_segments(dev, list, nents, 0, boundary_mask);
 	base = iova_alloc(cookie, dev, total, dma_get_mask(dev));
 	if (!base) {
 		sg_restore(list, nents);
-		iommu_dma_complain(dev, attrs, "no free IOVA range of %zu bytes for %d segments",
+		iommu_dma_complain(dev, attrs, "no free IOVA range of %zd bytes for %d segments",
 				   total, nents);
 		return -ENOMEM;
 	}
@@ -1449,7 +1516,7 @@ static void iommu_dma_unmap_sg(struct device *dev, struct scatterlist *list, int
 	struct iommu_dma_cookie *cookie = dev_cookie(dev);
 	struct iova_domain *space = &cookie->space;
 	struct iommu_iotlb_gather gather;
-	dma_addr_t base, end = 0, from;
+	dma_addr_t base = 0, end = 0, from;
 	struct scatterlist *seg;
 	int i;
 
@@ -1459,18 +1526,29 @@ static void iommu_dma_unmap_sg(struct device *dev, struct scatterlist *list, int
 	}
 	if (!(attrs & DMA_ATTR_SKIP_CPU_SYNC))
 		cache_handover_list(dev, list, nents, dir, true);
-	base = iova_align_down(space, sg_dma_address(list));
-	if (!unmap_begin(dev, cookie, base, &gather))
-		return;
-	/* Each DMA segment covers whole granules of its own; holes lie between. */
+	/*
+	 * Each DMA segment covers whole granules of its own; holes lie
+	 * between.  The range starts at the first segment that is not a bus
+	 * address (0 is never an IOVA).
+	 */
 	for_each_sg(list, seg, nents, i) {
 		if (!sg_dma_len(seg))
 			break;
+		if (sg_dma_is_bus_address(seg)) {
+			sg_dma_unmark_bus_address(seg);
+			continue;
+		}
 		from = iova_align_down(space, sg_dma_address(seg));
+		if (!end) {
+			base = from;
+			if (!unmap_begin(dev, cookie, base, &gather))
+				return;
+		}
 		end = iova_align(space, sg_dma_address(seg) + sg_dma_len(seg));
 		iommu_unmap_fast(cookie->domain, from, end - from, &gather);
 	}
-	unmap_finish(cookie, base, end - base, &gather);
+	if (end)
+		unmap_finish(cookie, base, end - base, &gather);
 }
 
 /* ------------------------------------------------------- two-step API */

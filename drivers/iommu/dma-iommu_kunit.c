@@ -15,6 +15,7 @@
  */
 
 #include <kunit/test.h>
+#include <linux/pci-p2pdma.h>
 #include <linux/random.h>
 #include <linux/scatterlist.h>
 
@@ -992,6 +993,157 @@ static void iommu_test_iova_untrusted_batch(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, swiotlb_mem_used(t->bounce), 0);
 }
 
+/*
+ * Peer-to-peer memory comes from the KUnit machine's ivshmem device, whose
+ * BAR 2 (4 MiB of QEMU's RAM, see dma_qemu.py) the first case to need it
+ * hands to drivers/pci/p2pdma.c.  Returns the device, with a reference the
+ * case drops at its end.
+ */
+#define IVSHMEM_VENDOR	0x1af4
+#define IVSHMEM_DEVICE	0x1110
+#define IVSHMEM_BAR	2
+
+KUNIT_DEFINE_ACTION_WRAPPER(put_pci_dev, pci_dev_put, struct pci_dev *);
+
+static struct pci_dev *p2p_provider(struct kunit *test)
+{
+	static bool added;
+	struct pci_dev *pdev;
+
+	if (!IS_ENABLED(CONFIG_PCI_P2PDMA))
+		kunit_skip(test, "no CONFIG_PCI_P2PDMA");
+	pdev = pci_get_device(IVSHMEM_VENDOR, IVSHMEM_DEVICE, NULL);
+	if (!pdev)
+		kunit_skip(test, "no ivshmem device to take peer-to-peer memory from");
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, put_pci_dev, pdev), 0);
+	if (!added) {
+		KUNIT_ASSERT_EQ(test, pci_p2pdma_add_resource(pdev, IVSHMEM_BAR, 0, 0), 0);
+		added = true;
+	}
+	return pdev;
+}
+
+/* No entry of @table is left marked as a bus address. */
+static bool no_bus_addresses(struct sg_table *table)
+{
+	struct scatterlist *sg;
+	unsigned int i;
+
+	for_each_sgtable_sg(table, sg, i)
+		if (sg_dma_is_bus_address(sg))
+			return false;
+	return true;
+}
+
+/*
+ * The ivshmem device is its own peer: its BAR reaches it by PCI bus address,
+ * with no IOMMU in the way.  In a list of RAM, BAR, BAR, RAM, the two BAR
+ * pages become segments of their own holding their bus addresses, and the
+ * RAM pages are mapped in the device's domain; a list of BAR pages alone
+ * takes no IOVA at all.  Unmap clears the marks and the mappings.
+ */
+static void iommu_test_p2p_bus_address(struct kunit *test)
+{
+	struct pci_dev *provider = p2p_provider(test);
+	struct device *dev = &provider->dev;
+	struct iommu_domain *domain = iommu_get_domain_for_dev(dev);
+	u8 *ram[2] = { test_page(test, 1), test_page(test, 2) };
+	dma_addr_t bus, iova[2];
+	struct scatterlist *sg;
+	struct sg_table table;
+	u8 *bar;
+
+	if (!use_dma_iommu(dev))
+		kunit_skip(test, "the ivshmem device is not behind a DMA domain");
+	KUNIT_EXPECT_TRUE(test, dma_pci_p2pdma_supported(dev));
+	bar = pci_alloc_p2pmem(provider, 2 * PAGE_SIZE);
+	KUNIT_ASSERT_NOT_NULL(test, bar);
+	bus = pci_p2pmem_virt_to_bus(provider, bar);
+	KUNIT_ASSERT_EQ(test, sg_alloc_table(&table, 4, GFP_KERNEL), 0);
+	sg = table.sgl;
+	sg_set_buf(sg, ram[0], PAGE_SIZE);
+	sg = sg_next(sg);
+	sg_set_page(sg, virt_to_page(bar), PAGE_SIZE, 0);
+	sg = sg_next(sg);
+	sg_set_page(sg, virt_to_page(bar + PAGE_SIZE), PAGE_SIZE, 0);
+	sg = sg_next(sg);
+	sg_set_buf(sg, ram[1], PAGE_SIZE);
+
+	KUNIT_ASSERT_EQ(test, dma_map_sgtable(dev, &table, DMA_BIDIRECTIONAL, 0), 0);
+	KUNIT_ASSERT_EQ(test, table.nents, 4);
+	sg = table.sgl;
+	iova[0] = sg_dma_address(sg);
+	KUNIT_EXPECT_FALSE(test, sg_dma_is_bus_address(sg));
+	KUNIT_EXPECT_TRUE(test, maps_onto(domain, iova[0], virt_to_phys(ram[0]), PAGE_SIZE));
+	sg = sg_next(sg);
+	KUNIT_EXPECT_TRUE(test, sg_dma_is_bus_address(sg));
+	KUNIT_EXPECT_EQ(test, sg_dma_address(sg), bus);
+	KUNIT_EXPECT_EQ(test, sg_dma_len(sg), PAGE_SIZE);
+	sg = sg_next(sg);
+	KUNIT_EXPECT_TRUE(test, sg_dma_is_bus_address(sg));
+	KUNIT_EXPECT_EQ(test, sg_dma_address(sg), bus + PAGE_SIZE);
+	sg = sg_next(sg);
+	iova[1] = sg_dma_address(sg);
+	KUNIT_EXPECT_FALSE(test, sg_dma_is_bus_address(sg));
+	KUNIT_EXPECT_TRUE(test, maps_onto(domain, iova[1], virt_to_phys(ram[1]), PAGE_SIZE));
+	dma_unmap_sgtable(dev, &table, DMA_BIDIRECTIONAL, 0);
+	KUNIT_EXPECT_TRUE(test, no_bus_addresses(&table));
+	KUNIT_EXPECT_TRUE(test, unmapped(domain, iova[0], PAGE_SIZE));
+	KUNIT_EXPECT_TRUE(test, unmapped(domain, iova[1], PAGE_SIZE));
+	sg_free_table(&table);
+
+	/* Only BAR pages: two bus-address segments and nothing to map. */
+	KUNIT_ASSERT_EQ(test, sg_alloc_table(&table, 2, GFP_KERNEL), 0);
+	sg_set_page(table.sgl, virt_to_page(bar), PAGE_SIZE, 0);
+	sg_set_page(sg_next(table.sgl), virt_to_page(bar + PAGE_SIZE), PAGE_SIZE, 0);
+	KUNIT_ASSERT_EQ(test, dma_map_sgtable(dev, &table, DMA_TO_DEVICE, 0), 0);
+	KUNIT_EXPECT_EQ(test, table.nents, 2);
+	KUNIT_EXPECT_EQ(test, sg_dma_address(table.sgl), bus);
+	KUNIT_EXPECT_EQ(test, sg_dma_address(sg_next(table.sgl)), bus + PAGE_SIZE);
+	dma_unmap_sgtable(dev, &table, DMA_TO_DEVICE, 0);
+	KUNIT_EXPECT_TRUE(test, no_bus_addresses(&table));
+	sg_free_table(&table);
+	pci_free_p2pmem(provider, bar, 2 * PAGE_SIZE);
+}
+
+/*
+ * The edu device and the ivshmem device share no PCI switch, and p2pdma
+ * does not trust QEMU's q35 host bridge to pass traffic between them: a
+ * list with a BAR page in it is refused with -EREMOTEIO and a message, for
+ * a trusted and an untrusted edu device alike, and the RAM entry mapped
+ * before the refusal is unmapped (for the untrusted device, its bounce
+ * granule is back in the pool) with the list as the driver built it.
+ */
+static void iommu_test_p2p_unreachable(struct kunit *test)
+{
+	struct pci_dev *provider = p2p_provider(test);
+	struct iommu_test *t = test->priv;
+	struct device *dev = &t->pdev->dev;
+	u8 *ram = test_page(test, 3);
+	struct sg_table table;
+	unsigned int pass;
+	u8 *bar;
+
+	bar = pci_alloc_p2pmem(provider, PAGE_SIZE);
+	KUNIT_ASSERT_NOT_NULL(test, bar);
+	KUNIT_ASSERT_EQ(test, sg_alloc_table(&table, 2, GFP_KERNEL), 0);
+	for (pass = 0; pass < 2; pass++) {
+		if (pass)
+			make_untrusted(test);
+		sg_set_buf(table.sgl, ram + 100, 200);
+		sg_set_page(sg_next(table.sgl), virt_to_page(bar), PAGE_SIZE, 0);
+		dma_kunit_log_start(test);
+		KUNIT_EXPECT_EQ(test, dma_map_sgtable(dev, &table, DMA_TO_DEVICE, 0), -EREMOTEIO);
+		KUNIT_EXPECT_TRUE(test, dma_kunit_log_contains(test, "peer-to-peer page"));
+		KUNIT_EXPECT_EQ(test, table.sgl->offset, 100);
+		KUNIT_EXPECT_EQ(test, table.sgl->length, 200);
+		KUNIT_EXPECT_TRUE(test, no_bus_addresses(&table));
+	}
+	KUNIT_EXPECT_EQ(test, swiotlb_mem_used(t->bounce), 0);
+	sg_free_table(&table);
+	pci_free_p2pmem(provider, bar, PAGE_SIZE);
+}
+
 static struct kunit_case iommu_test_cases[] = {
 	KUNIT_CASE(iommu_test_round_trip),
 	KUNIT_CASE(iommu_test_sg_merges),
@@ -1012,6 +1164,8 @@ static struct kunit_case iommu_test_cases[] = {
 	KUNIT_CASE(iommu_test_iova_misuse),
 	KUNIT_CASE(iommu_test_iova_untrusted),
 	KUNIT_CASE(iommu_test_iova_untrusted_batch),
+	KUNIT_CASE(iommu_test_p2p_bus_address),
+	KUNIT_CASE(iommu_test_p2p_unreachable),
 	{}
 };
 

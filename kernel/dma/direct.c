@@ -219,21 +219,6 @@ dma_addr_t dma_direct_map_resource(struct device *dev, phys_addr_t paddr, size_t
  * over it.
  */
 
-/* Peer-to-peer memory: returns 0 if handled, 1 to map it like RAM, or -errno. */
-static int dma_direct_map_p2p(struct device *dev, struct pci_p2pdma_map_state *p2p,
-			      struct scatterlist *ent, unsigned long attrs, const char *func)
-{
-	switch (pci_p2pdma_map_segment(p2p, dev, ent)) {
-	case PCI_P2PDMA_MAP_BUS_ADDR:
-		return 0;	/* the bus address is in @ent, marked as such */
-	case PCI_P2PDMA_MAP_THRU_HOST_BRIDGE:
-		return 1;
-	default:
-		dma_complain(dev, attrs, func, "peer-to-peer page %p unreachable", sg_page(ent));
-		return -EREMOTEIO;
-	}
-}
-
 int dma_direct_map_sg(struct device *dev, struct scatterlist *sgl, int nents,
 		      enum dma_data_direction dir, unsigned long attrs, const char *func)
 {
@@ -247,7 +232,7 @@ int dma_direct_map_sg(struct device *dev, struct scatterlist *sgl, int nents,
 		dma_addr_t dma = phys_to_dma(dev, phys);
 
 		if (is_pci_p2pdma_page(sg_page(ent))) {
-			ret = dma_direct_map_p2p(dev, &p2p, ent, attrs, func);
+			ret = dma_map_p2p_segment(dev, &p2p, ent, attrs, func);
 			if (ret < 0)
 				goto undo;
 			if (!ret)

@@ -53,6 +53,8 @@ size_t dma_direct_max_mapping_size(struct device *dev);
 /* ops_helpers.c: buffer helpers that direct.c shares with other backends */
 int dma_sgtable_from_page(struct sg_table *sgt, struct page *page, size_t size, gfp_t gfp);
 int dma_mmap_pfns(struct vm_area_struct *vma, unsigned long pfn, size_t size);
+int dma_map_p2p_segment(struct device *dev, struct pci_p2pdma_map_state *p2p,
+			struct scatterlist *ent, unsigned long attrs, const char *func);
 
 #ifdef CONFIG_DMA_KUNIT_NONCOHERENT
 /* kunit_cache_hooks.c: the cache maintenance done for test devices */

@@ -1172,11 +1172,13 @@ EXPORT_SYMBOL_GPL(dma_get_merge_boundary);
  *
  * Context: Any context; never sleeps.
  *
- * Return: true for the direct backend, which passes bus addresses through.
+ * Return: true for the direct and IOMMU backends, which give the device
+ * PCI bus addresses or map the memory as the topology requires; false for
+ * devices with dma_map_ops of their own.
  */
 bool dma_pci_p2pdma_supported(struct device *dev)
 {
-	return !dma_backend(dev);
+	return use_dma_iommu(dev) || !dma_backend(dev);
 }
 EXPORT_SYMBOL_GPL(dma_pci_p2pdma_supported);
 

@@ -35,6 +35,39 @@ int dma_mmap_pfns(struct vm_area_struct *vma, unsigned long pfn, size_t size)
 			       vma->vm_end - vma->vm_start, vma->vm_page_prot);
 }
 
+/**
+ * dma_map_p2p_segment() - decide how a device reaches a scatterlist entry
+ *	of PCI peer-to-peer memory
+ * @dev: the device being given the list
+ * @p2p: the walk's state, zeroed before the list's first entry
+ * @ent: an entry whose page is_pci_p2pdma_page()
+ * @attrs: DMA_ATTR_* flags of the call, for the message
+ * @func: the public call being served, for the message
+ *
+ * Two devices under one PCI switch, with no ACS redirect on the path
+ * between them, talk to each other without the host bridge: the device
+ * gets the PCI bus address of the memory, which no IOMMU translates.  That
+ * case is finished here, with the entry's DMA fields filled in and marked
+ * as a bus address.  Where the traffic goes through the host bridge, the
+ * backend maps the memory as it maps RAM.
+ *
+ * Return: 0 if @ent now holds its bus address, 1 if the backend must map
+ * it, -EREMOTEIO (with a message) if @dev cannot reach it at all.
+ */
+int dma_map_p2p_segment(struct device *dev, struct pci_p2pdma_map_state *p2p,
+			struct scatterlist *ent, unsigned long attrs, const char *func)
+{
+	switch (pci_p2pdma_map_segment(p2p, dev, ent)) {
+	case PCI_P2PDMA_MAP_BUS_ADDR:
+		return 0;
+	case PCI_P2PDMA_MAP_THRU_HOST_BRIDGE:
+		return 1;
+	default:
+		dma_complain(dev, attrs, func, "peer-to-peer page %p unreachable", sg_page(ent));
+		return -EREMOTEIO;
+	}
+}
+
 #ifdef CONFIG_DMA_OPS_HELPERS
 
 /**

@@ -26,6 +26,9 @@ CONFIG_PCI_MSI=y''',
 	kernel_command_line='console=ttyS0 intel_iommu=on iommu.strict=1',
 	# An edu device gives suites that want one a real PCI function to map
 	# for, behind QEMU's Intel IOMMU (interrupt remapping on, as the boot
-	# matrix has it).
+	# matrix has it). An ivshmem device's 4 MiB BAR is the peer-to-peer
+	# memory the IOMMU suite maps.
 	extra_qemu_params=['-machine', 'q35,kernel-irqchip=split', '-accel', 'tcg', '-smp', '2',
-			   '-device', 'intel-iommu,intremap=on', '-device', 'edu'])
+			   '-device', 'intel-iommu,intremap=on', '-device', 'edu',
+			   '-object', 'memory-backend-ram,id=p2pmem,size=4M',
+			   '-device', 'ivshmem-plain,memdev=p2pmem'])

@@ -114,6 +114,10 @@ static char *pci;
 module_param(pci, charp, 0444);
 MODULE_PARM_DESC(pci, "PCI device to work on (e.g. 0000:00:03.0; default: a platform device)");
 
+static char *only;
+module_param(only, charp, 0444);
+MODULE_PARM_DESC(only, "run only this operation's rows (e.g. coherent_64k; default: all)");
+
 #define BENCH_MAX_THREADS	4
 
 static unsigned int max_threads = BENCH_MAX_THREADS;
@@ -729,6 +733,8 @@ static int bench_all(struct device *dev)
 	}
 
 	for (op = bench_ops; op < bench_ops + ARRAY_SIZE(bench_ops); op++) {
+		if (only && strcmp(only, op->name))
+			continue;
 		/* 1, 2 and 4 threads, as far as the operation and CPUs allow */
 		for (t = 1; t <= min(op->max_threads, nthreads); t *= 2) {
 			r = bench_run_op(op, ctx, t);
