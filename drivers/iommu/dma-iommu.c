@@ -1950,6 +1950,7 @@ static void iommu_dma_free(struct device *dev, size_t size, void *cpu_addr,
 			   dma_addr_t handle, unsigned long attrs)
 {
 	struct vm_struct *area;
+	struct page **pages;
 
 	size = PAGE_ALIGN(size);
 	unmap_iova(dev, handle, size);
@@ -1960,8 +1961,10 @@ static void iommu_dma_free(struct device *dev, size_t size, void *cpu_addr,
 	area = find_vm_area(cpu_addr);
 	if (WARN_ON_ONCE(!area || !area->pages))
 		return;
+	/* vunmap() frees @area. */
+	pages = area->pages;
 	vunmap(cpu_addr);
-	free_scattered_pages(area->pages, size >> PAGE_SHIFT);
+	free_scattered_pages(pages, size >> PAGE_SHIFT);
 }
 
 static struct page *iommu_dma_alloc_pages(struct device *dev, size_t size,

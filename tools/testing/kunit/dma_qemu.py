@@ -23,7 +23,9 @@ CONFIG_PCI_MSI=y''',
 	# The IOMMU suite (drivers/iommu/dma-iommu_kunit.c) wants the edu
 	# device in a strict DMA domain; the other suites use KUnit's own
 	# devices, which no IOMMU translates for.
-	kernel_command_line='console=ttyS0 intel_iommu=on iommu.strict=1',
+	# init_on_free=1: memory used after it was freed reads as zeroes, so
+	# such a bug fails a test instead of passing by luck.
+	kernel_command_line='console=ttyS0 intel_iommu=on iommu.strict=1 init_on_free=1',
 	# An edu device gives suites that want one a real PCI function to map
 	# for, behind QEMU's Intel IOMMU (interrupt remapping on, as the boot
 	# matrix has it). An ivshmem device's 4 MiB BAR is the peer-to-peer
