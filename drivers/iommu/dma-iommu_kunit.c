@@ -346,9 +346,10 @@ static void iommu_test_coherent(struct kunit *test)
 		n = 0;
 		for_each_sgtable_page(&table, &pages, 0) {
 			u8 *at = cpu + (size_t)n++ * PAGE_SIZE;
+			struct page *want = is_vmalloc_addr(at) ? vmalloc_to_page(at) :
+							       virt_to_page(at);
 
-			KUNIT_EXPECT_PTR_EQ(test, sg_page_iter_page(&pages),
-					    is_vmalloc_addr(at) ? vmalloc_to_page(at) : virt_to_page(at));
+			KUNIT_EXPECT_PTR_EQ(test, sg_page_iter_page(&pages), want);
 		}
 		KUNIT_EXPECT_EQ(test, n, sizes[i] / PAGE_SIZE);
 		sg_free_table(&table);
