@@ -1856,6 +1856,46 @@ fail:
 	return NULL;
 }
 
+/* The longest run of pages one scatterlist entry of a coherent buffer covers. */
+#define SCATTERED_RUN_MAX	(SZ_1G >> PAGE_SHIFT)
+
+/* Whether @pages[@i] continues the run of @run pages that ends before it. */
+static bool continues_run(struct page **pages, unsigned int i, unsigned int run)
+{
+	return run < SCATTERED_RUN_MAX && page_to_pfn(pages[i]) == page_to_pfn(pages[i - 1]) + 1;
+}
+
+/*
+ * A table with an entry per run of physically contiguous pages, for
+ * iommu_map_sg().  Built here rather than by sg_alloc_table_from_pages(),
+ * which also handles partial pages and appending and costs a call per page.
+ */
+static int table_from_pages(struct sg_table *table, struct page **pages, unsigned int count)
+{
+	unsigned int i, run = 1, entries = 1;
+	struct scatterlist *sg;
+
+	for (i = 1; i < count; i++) {
+		run = continues_run(pages, i, run) ? run + 1 : 1;
+		entries += run == 1;
+	}
+	if (sg_alloc_table(table, entries, GFP_KERNEL))
+		return -ENOMEM;
+	sg = table->sgl;
+	sg_set_page(sg, pages[0], PAGE_SIZE, 0);
+	for (i = 1, run = 1; i < count; i++) {
+		if (continues_run(pages, i, run)) {
+			sg->length += PAGE_SIZE;
+			run++;
+		} else {
+			sg = sg_next(sg);
+			sg_set_page(sg, pages[i], PAGE_SIZE, 0);
+			run = 1;
+		}
+	}
+	return 0;
+}
+
 /* Map @pages end to end at a new IOVA; returns it, or DMA_MAPPING_ERROR. */
 static dma_addr_t map_scattered_pages(struct device *dev, struct page **pages,
 				      unsigned int count, size_t size, int prot)
@@ -1869,7 +1909,7 @@ static dma_addr_t map_scattered_pages(struct device *dev, struct page **pages,
 	base = iova_alloc(cookie, dev, len, dev->coherent_dma_mask);
 	if (!base)
 		return DMA_MAPPING_ERROR;
-	if (sg_alloc_table_from_pages(&table, pages, count, 0, size, GFP_KERNEL))
+	if (table_from_pages(&table, pages, count))
 		goto free_iova;
 	mapped = iommu_map_sgtable(cookie->domain, base, &table, prot);
 	sg_free_table(&table);
