@@ -1821,9 +1821,14 @@ static void free_scattered_pages(struct page **pages, unsigned int count)
 	kvfree(pages);
 }
 
-/* Pages for @count CPU pages, each its own page, large blocks tried first. */
-static struct page **alloc_scattered_pages(struct device *dev, unsigned int count,
-					   unsigned long order_mask, gfp_t gfp)
+/*
+ * Pages for @count CPU pages, each its own page, large blocks tried first.
+ * Not inlined, like table_from_pages(): each keeps its per-page loop in a
+ * small function of its own rather than spread over a large caller, where
+ * under TCG a loop that straddles two code pages pays a lookup per turn.
+ */
+static noinline struct page **alloc_scattered_pages(struct device *dev, unsigned int count,
+						    unsigned long order_mask, gfp_t gfp)
 {
 	struct page **pages = kvcalloc(count, sizeof(*pages), GFP_KERNEL);
 	unsigned int filled = 0, order = 0, i;
@@ -1860,7 +1865,7 @@ fail:
 #define SCATTERED_RUN_MAX	(SZ_1G >> PAGE_SHIFT)
 
 /* Whether @pages[@i] continues the run of @run pages that ends before it. */
-static bool continues_run(struct page **pages, unsigned int i, unsigned int run)
+static __always_inline bool continues_run(struct page **pages, unsigned int i, unsigned int run)
 {
 	return run < SCATTERED_RUN_MAX && page_to_pfn(pages[i]) == page_to_pfn(pages[i - 1]) + 1;
 }
@@ -1870,7 +1875,8 @@ static bool continues_run(struct page **pages, unsigned int i, unsigned int run)
  * iommu_map_sg().  Built here rather than by sg_alloc_table_from_pages(),
  * which also handles partial pages and appending and costs a call per page.
  */
-static int table_from_pages(struct sg_table *table, struct page **pages, unsigned int count)
+static noinline int table_from_pages(struct sg_table *table, struct page **pages,
+				     unsigned int count)
 {
 	unsigned int i, run = 1, entries = 1;
 	struct scatterlist *sg;
