@@ -1127,7 +1127,7 @@ static int map_sg_untrusted(struct device *dev, struct scatterlist *list, int ne
 {
 	struct pci_p2pdma_map_state p2p = {};
 	struct scatterlist *seg;
-	int i, ret = -ENOMEM;
+	int i, ret;
 
 	for_each_sg(list, seg, nents, i) {
 		if (is_pci_p2pdma_page(sg_page(seg))) {
@@ -1532,12 +1532,13 @@ static void iommu_dma_unmap_sg(struct device *dev, struct scatterlist *list, int
 	 * address (0 is never an IOVA).
 	 */
 	for_each_sg(list, seg, nents, i) {
-		if (!sg_dma_len(seg))
-			break;
+		/* Before the length test: a bus address may be 0 bytes long. */
 		if (sg_dma_is_bus_address(seg)) {
 			sg_dma_unmark_bus_address(seg);
 			continue;
 		}
+		if (!sg_dma_len(seg))
+			break;
 		from = iova_align_down(space, sg_dma_address(seg));
 		if (!end) {
 			base = from;

@@ -1095,7 +1095,8 @@ static bool no_bus_addresses(struct sg_table *table)
  * with no IOMMU in the way.  In a list of RAM, BAR, BAR, RAM, the two BAR
  * pages become segments of their own holding their bus addresses, and the
  * RAM pages are mapped in the device's domain; a list of BAR pages alone
- * takes no IOVA at all.  Unmap clears the marks and the mappings.
+ * takes no IOVA at all.  Unmap clears the marks and the mappings, also past
+ * an empty BAR entry.
  */
 static void iommu_test_p2p_bus_address(struct kunit *test)
 {
@@ -1157,6 +1158,17 @@ static void iommu_test_p2p_bus_address(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, sg_dma_address(sg_next(table.sgl)), bus + PAGE_SIZE);
 	dma_unmap_sgtable(dev, &table, DMA_TO_DEVICE, 0);
 	KUNIT_EXPECT_TRUE(test, no_bus_addresses(&table));
+
+	/* An empty BAR entry first: unmap must go past it to the RAM after. */
+	sg_set_page(table.sgl, virt_to_page(bar), 0, 0);
+	sg_set_buf(sg_next(table.sgl), ram[0], PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, dma_map_sgtable(dev, &table, DMA_TO_DEVICE, 0), 0);
+	KUNIT_ASSERT_EQ(test, table.nents, 2);
+	iova[0] = sg_dma_address(sg_next(table.sgl));
+	KUNIT_EXPECT_TRUE(test, maps_onto(domain, iova[0], virt_to_phys(ram[0]), PAGE_SIZE));
+	dma_unmap_sgtable(dev, &table, DMA_TO_DEVICE, 0);
+	KUNIT_EXPECT_TRUE(test, no_bus_addresses(&table));
+	KUNIT_EXPECT_TRUE(test, unmapped(domain, iova[0], PAGE_SIZE));
 	sg_free_table(&table);
 	pci_free_p2pmem(provider, bar, 2 * PAGE_SIZE);
 }
