@@ -42,8 +42,10 @@
  * that would straddle the device's segment boundary is moved up to the next
  * one, leaving an unmapped hole.
  *
- * Coherent memory.  Small and atomic allocations are physically contiguous.
- * Larger ones that may sleep are built from whatever pages the allocator has
+ * Coherent memory.  Small and atomic allocations, and those that ask for
+ * DMA_ATTR_FORCE_CONTIGUOUS, are physically contiguous: large ones come from
+ * a contiguous area (CMA) when there is one, as on the direct path.  Larger
+ * ones that may sleep are built from whatever pages the allocator has
  * (large blocks first), mapped contiguously in IOVA space and vmap()ed for
  * the CPU: the device and the CPU each see one contiguous buffer that needs
  * no contiguous memory.
@@ -1966,6 +1968,27 @@ free_pages:
 	return NULL;
 }
 
+/*
+ * Zeroed, physically contiguous pages: from a contiguous area when the
+ * policy in kernel/dma/contiguous.c says so or the page allocator fails.
+ * Any address will do, the IOMMU maps it where the device reaches.
+ */
+static struct page *alloc_contiguous(struct device *dev, size_t size, gfp_t gfp)
+{
+	unsigned int order = get_order(size);
+	struct page *page = NULL;
+
+	if (dma_contiguous_first(dev, size))
+		page = dma_alloc_contiguous(dev, size, gfp);
+	if (!page && order <= MAX_PAGE_ORDER)
+		page = alloc_pages_node(dev_to_node(dev), gfp | __GFP_ZERO, order);
+	if (!page)
+		page = dma_contiguous_fallback(dev, size, gfp);
+	if (page && dma_contiguous_page(page))
+		memset(page_address(page), 0, size);
+	return page;
+}
+
 static void *iommu_dma_alloc(struct device *dev, size_t size, dma_addr_t *handle,
 			     gfp_t gfp, unsigned long attrs)
 {
@@ -1982,12 +2005,12 @@ static void *iommu_dma_alloc(struct device *dev, size_t size, dma_addr_t *handle
 				   "non-coherent allocations that cannot sleep need the atomic pool, not built");
 		return NULL;
 	}
-	page = alloc_pages_node(dev_to_node(dev), gfp | __GFP_ZERO, get_order(size));
+	page = alloc_contiguous(dev, size, gfp);
 	if (!page)
 		return NULL;
 	*handle = map_phys(dev, page_to_phys(page), size, prot, dev->coherent_dma_mask, attrs);
 	if (*handle == DMA_MAPPING_ERROR) {
-		__free_pages(page, get_order(size));
+		dma_free_contiguous(dev, page, size);
 		return NULL;
 	}
 	return page_address(page);
@@ -2002,7 +2025,7 @@ static void iommu_dma_free(struct device *dev, size_t size, void *cpu_addr,
 	size = PAGE_ALIGN(size);
 	unmap_iova(dev, handle, size);
 	if (!is_vmalloc_addr(cpu_addr)) {
-		free_pages((unsigned long)cpu_addr, get_order(size));
+		dma_free_contiguous(dev, virt_to_page(cpu_addr), size);
 		return;
 	}
 	area = find_vm_area(cpu_addr);
@@ -2021,7 +2044,7 @@ static struct page *iommu_dma_alloc_pages(struct device *dev, size_t size,
 	bool coherent = dev_is_dma_coherent(dev);
 	struct page *page;
 
-	page = alloc_pages_node(dev_to_node(dev), gfp | __GFP_ZERO, get_order(size));
+	page = alloc_contiguous(dev, size, gfp);
 	if (!page)
 		return NULL;
 	if (!coherent)
@@ -2029,7 +2052,7 @@ static struct page *iommu_dma_alloc_pages(struct device *dev, size_t size,
 	*handle = map_phys(dev, page_to_phys(page), size, dma_dir_to_prot(dir, coherent, 0),
 			   dma_get_mask(dev), 0);
 	if (*handle == DMA_MAPPING_ERROR) {
-		__free_pages(page, get_order(size));
+		dma_free_contiguous(dev, page, size);
 		return NULL;
 	}
 	return page;
@@ -2039,7 +2062,7 @@ static void iommu_dma_free_pages(struct device *dev, size_t size, struct page *p
 				 dma_addr_t handle, enum dma_data_direction dir)
 {
 	unmap_iova(dev, handle, size);
-	__free_pages(page, get_order(size));
+	dma_free_contiguous(dev, page, size);
 }
 
 static int iommu_dma_mmap(struct device *dev, struct vm_area_struct *vma, void *cpu_addr,

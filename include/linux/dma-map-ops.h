@@ -99,10 +99,31 @@ static inline void set_dma_ops(struct device *dev, const struct dma_map_ops *ops
 extern const struct dma_map_ops dma_dummy_ops;
 
 /*
- * Contiguous (CMA) areas and per-device declared coherent memory are not
- * built by dmacore yet; their Kconfig options can't be enabled, and these
- * are the "feature absent" answers the rest of the kernel expects.
+ * Contiguous memory areas (kernel/dma/contiguous.c).  Without DMA_CMA these
+ * are the "no area" answers: nothing is reserved, no page comes from an
+ * area, and dma_free_contiguous() hands pages back to the page allocator.
  */
+#ifdef CONFIG_DMA_CMA
+extern struct cma *dma_contiguous_default_area;
+
+/* The area @dev takes buffers from first: its own, or else the default. */
+static inline struct cma *dev_get_cma_area(struct device *dev)
+{
+	if (dev && dev->cma_area)
+		return dev->cma_area;
+	return dma_contiguous_default_area;
+}
+
+void dma_contiguous_reserve(phys_addr_t addr_limit);
+int __init dma_contiguous_reserve_area(phys_addr_t size, phys_addr_t base,
+				       phys_addr_t limit, struct cma **res_cma, bool fixed);
+struct page *dma_alloc_from_contiguous(struct device *dev, size_t count, unsigned int order,
+				       bool no_warn);
+bool dma_release_from_contiguous(struct device *dev, struct page *pages, int count);
+struct page *dma_alloc_contiguous(struct device *dev, size_t size, gfp_t gfp);
+void dma_free_contiguous(struct device *dev, struct page *page, size_t size);
+void dma_contiguous_early_fixup(phys_addr_t base, unsigned long size);
+#else
 static inline struct cma *dev_get_cma_area(struct device *dev)
 {
 	return NULL;
@@ -117,8 +138,36 @@ static inline int dma_contiguous_reserve_area(phys_addr_t size, phys_addr_t base
 	return -EOPNOTSUPP;
 }
 
-static inline void dma_contiguous_early_fixup(phys_addr_t base, unsigned long size) { }
+static inline struct page *dma_alloc_from_contiguous(struct device *dev, size_t count,
+						     unsigned int order, bool no_warn)
+{
+	return NULL;
+}
 
+static inline bool dma_release_from_contiguous(struct device *dev, struct page *pages,
+					       int count)
+{
+	return false;
+}
+
+static inline struct page *dma_alloc_contiguous(struct device *dev, size_t size, gfp_t gfp)
+{
+	return NULL;
+}
+
+static inline void dma_free_contiguous(struct device *dev, struct page *page, size_t size)
+{
+	__free_pages(page, get_order(size));
+}
+
+static inline void dma_contiguous_early_fixup(phys_addr_t base, unsigned long size) { }
+#endif /* CONFIG_DMA_CMA */
+
+/*
+ * Per-device declared coherent memory is not built by dmacore yet; its
+ * Kconfig option can't be enabled, and these are the "feature absent"
+ * answers the rest of the kernel expects.
+ */
 static inline int dma_declare_coherent_memory(struct device *dev, phys_addr_t phys_addr,
 					      dma_addr_t device_addr, size_t size)
 {

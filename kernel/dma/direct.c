@@ -353,7 +353,9 @@ static bool dma_direct_narrower_zone(gfp_t *zone)
  * its order in the first page's private field.  That spares every
  * allocation and free of more than one page the walk over the tail pages
  * that compound pages cost (7-9% of a 64 KiB alloc+free under make bench),
- * and single pages, the common case, are not written to at all.
+ * and single pages, the common case, are not written to at all.  Buffers
+ * from a contiguous area are neither: each of their pages holds a
+ * reference, so contiguous.c keeps a record of them and checks their frees.
  */
 #define DMA_DIRECT_HEAD_MARK	0xd3a40000UL
 #define DMA_DIRECT_ORDER_MASK	0xffUL
@@ -364,6 +366,23 @@ static unsigned long dma_direct_buffer_size(unsigned long mark)
 	if ((mark & ~DMA_DIRECT_ORDER_MASK) != DMA_DIRECT_HEAD_MARK)
 		return PAGE_SIZE;
 	return PAGE_SIZE << (mark & DMA_DIRECT_ORDER_MASK);
+}
+
+/*
+ * A buffer from a contiguous area (@any_size: even one the policy leaves to
+ * the page allocator) that the device reaches, or NULL.
+ */
+static noinline struct page *dma_direct_alloc_contiguous(struct device *dev, size_t len,
+							 gfp_t gfp, bool any_size)
+{
+	struct page *page = any_size ? dma_contiguous_fallback(dev, len, gfp) :
+				       dma_alloc_contiguous(dev, len, gfp);
+
+	if (page && !dma_direct_coherent_ok(dev, page_to_phys(page), len)) {
+		dma_free_contiguous(dev, page, len);
+		page = NULL;
+	}
+	return page;
 }
 
 /* Pages under the device's coherent mask, or NULL. */
@@ -378,21 +397,30 @@ dma_direct_alloc_reachable(struct device *dev, size_t len, gfp_t gfp, const char
 		dma_complain(dev, 0, func, "device has no coherent DMA mask");
 		return NULL;
 	}
-	/* without CMA the buddy allocator's largest block is the limit */
+	if (dma_contiguous_first(dev, len)) {
+		page = dma_direct_alloc_contiguous(dev, len, gfp, false);
+		if (page)
+			return page;
+	}
+	/* beyond the page allocator's largest block only an area can help */
 	if (unlikely(order > MAX_PAGE_ORDER)) {
-		dma_complain(dev, 0, func, "%zu bytes exceed the largest block", len);
-		return NULL;
+		page = dma_direct_alloc_contiguous(dev, len, gfp, true);
+		if (!page)
+			dma_complain(dev, 0, func,
+				     "%zu bytes exceed the largest block and no contiguous area provided them",
+				     len);
+		return page;
 	}
 	zone = dma_direct_first_zone(dev);
 	do {
 		page = alloc_pages_node(dev_to_node(dev), gfp | zone, order);
 		if (!page)
-			return NULL;
+			break;
 		if (dma_direct_coherent_ok(dev, page_to_phys(page), len))
 			return page;
 		__free_pages(page, order);
 	} while (dma_direct_narrower_zone(&zone));
-	return NULL;
+	return dma_direct_alloc_contiguous(dev, len, gfp, true);
 }
 
 /*
@@ -478,6 +506,9 @@ dma_direct_freed_page(struct device *dev, size_t len, void *cpu_addr, dma_addr_t
 		return NULL;
 	}
 	page = pfn_to_page(PHYS_PFN(phys));
+	/* dma_contiguous_release() checks buffers from an area */
+	if (dma_contiguous_page(page))
+		return page;
 	if (driver_pages) {
 		if (unlikely(PageTail(page) || compound_order(page) != order)) {
 			dma_complain(dev, 0, func,
@@ -519,7 +550,8 @@ dma_direct_free_buffer(struct device *dev, size_t len, void *cpu_addr, dma_addr_
 		dma_complain(dev, 0, func, "could not unshare %zu bytes; leaking them", len);
 		return;
 	}
-	__free_pages(page, get_order(len));
+	if (!dma_contiguous_release(dev, page, len >> PAGE_SHIFT, func))
+		__free_pages(page, get_order(len));
 }
 
 /**

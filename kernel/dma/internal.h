@@ -56,6 +56,60 @@ int dma_mmap_pfns(struct vm_area_struct *vma, unsigned long pfn, size_t size);
 int dma_map_p2p_segment(struct device *dev, struct pci_p2pdma_map_state *p2p,
 			struct scatterlist *ent, unsigned long attrs, const char *func);
 
+/*
+ * contiguous.c: buffers from the CMA areas.  Buffers above this size try an
+ * area before the page allocator; smaller ones only when it fails.
+ */
+#define DMA_CMA_FIRST_SIZE	(PAGE_SIZE << PAGE_ALLOC_COSTLY_ORDER)
+
+#ifdef CONFIG_DMA_CMA
+/* A cma= argument: the default area's size and where it must lie. */
+struct dma_cma_placement {
+	phys_addr_t size;
+	phys_addr_t base;	/* lowest start; 0 for anywhere */
+	phys_addr_t limit;	/* end; 0 for the architecture's limit */
+};
+
+int dma_contiguous_parse(const char *arg, struct dma_cma_placement *p);
+int dma_contiguous_parse_nodes(const char *arg, phys_addr_t *sizes);
+struct page *dma_contiguous_fallback(struct device *dev, size_t size, gfp_t gfp);
+bool dma_contiguous_release(struct device *dev, struct page *page, unsigned long count,
+			    const char *func);
+
+/* Does a buffer of @size bytes for @dev try a contiguous area first? */
+static __always_inline bool dma_contiguous_first(struct device *dev, size_t size)
+{
+	return size > DMA_CMA_FIRST_SIZE || dev->cma_area;
+}
+
+/* Is @page in a contiguous area (so dma_contiguous_release() must free it)? */
+static __always_inline bool dma_contiguous_page(struct page *page)
+{
+	return is_migrate_cma_page(page);
+}
+#else
+static inline struct page *dma_contiguous_fallback(struct device *dev, size_t size, gfp_t gfp)
+{
+	return NULL;
+}
+
+static inline bool dma_contiguous_release(struct device *dev, struct page *page,
+					  unsigned long count, const char *func)
+{
+	return false;
+}
+
+static __always_inline bool dma_contiguous_first(struct device *dev, size_t size)
+{
+	return false;
+}
+
+static __always_inline bool dma_contiguous_page(struct page *page)
+{
+	return false;
+}
+#endif
+
 #ifdef CONFIG_DMA_KUNIT_NONCOHERENT
 /* kunit_cache_hooks.c: the cache maintenance done for test devices */
 struct dma_kunit_cache_call {

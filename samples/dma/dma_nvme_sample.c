@@ -19,6 +19,13 @@
  *               "fault=nodata|nosync" breaks each slot's reads after its
  *               first on purpose (a Flush is sent instead, or the buffer is
  *               not synced for the CPU), to show that the check catches it.
+ *   coherent    write "bs= lba= pattern=": allocate one coherent buffer of
+ *               @bs bytes, write it to the disk from @lba and read it back
+ *               into itself, each command given an address inside it with
+ *               no mapping or sync, and compare; then read the file for
+ *               the result.  Above 4 MiB (the page allocator's largest
+ *               block) the buffer needs a contiguous area (CMA) on the
+ *               direct path; behind an IOMMU, scattered pages will do.
  *
  * Numbers take K and M suffixes.  @offset starts the data that many bytes
  * into its first page; @segs builds each buffer from that many separately
@@ -86,7 +93,7 @@
 #define SAMPLE_IO_DEPTH		64	/* I/O queue entries, one always free */
 #define SAMPLE_TIMEOUT		(10 * HZ)
 #define SAMPLE_MAX_XFER		SZ_4M	/* our cap when MDTS allows more */
-#define SAMPLE_MAX_BYTES	SZ_64M	/* per verify request */
+#define SAMPLE_MAX_BYTES	SZ_64M	/* per verify or coherent request */
 #define SAMPLE_MAX_IOS		10000000
 #define SAMPLE_POISON		0xdbdbdbdbU
 #define SAMPLE_READ_WINDOW	SZ_4M	/* throughput reads cycle in this */
@@ -114,21 +121,28 @@ enum sample_map {
 	SAMPLE_MAP_PAGE,		/* dma_map_page() */
 	SAMPLE_MAP_SG,			/* dma_map_sgtable() */
 	SAMPLE_MAP_IOVA,		/* dma_iova_link() of each piece */
+	SAMPLE_MAP_COHERENT,		/* part of a dma_alloc_coherent() buffer */
 };
 
 static const char * const sample_map_names[] = {
 	[SAMPLE_MAP_PAGE] = "dma_map_page",
 	[SAMPLE_MAP_SG] = "dma_map_sgtable",
 	[SAMPLE_MAP_IOVA] = "dma_iova_link",
+	[SAMPLE_MAP_COHERENT] = "dma_alloc_coherent",
 };
 
-/* A data buffer and its streaming mapping. */
+/*
+ * A data buffer and its streaming mapping.  A SAMPLE_MAP_COHERENT one only
+ * describes part of a coherent buffer to sample_io_submit(): it has no
+ * pieces and no mapping, and never goes through sample_buf_unmap() or
+ * sample_buf_sync().
+ */
 struct sample_buf {
 	struct sg_table sgt;		/* one entry per allocated piece */
 	struct dma_iova_state iova;	/* SAMPLE_MAP_IOVA: the range */
 	u32 len;
 	enum dma_data_direction dir;
-	dma_addr_t dma;			/* PAGE, IOVA: the address of byte 0 */
+	dma_addr_t dma;			/* all but SG: the address of byte 0 */
 	enum sample_map how;
 	bool mapped;
 };
@@ -147,7 +161,7 @@ struct sample_ctrl;
 struct sample_args {
 	u64 lba;
 	u32 blocks;		/* verify: blocks of @bs */
-	u32 bs;			/* bytes per block or command */
+	u32 bs;			/* bytes per block, command or buffer */
 	u32 offset;		/* data offset in the first page */
 	u32 segs;		/* pieces per buffer */
 	u32 qd;			/* throughput: commands in flight */
@@ -195,6 +209,7 @@ struct sample_ctrl {
 	struct sample_cmd cmds[SAMPLE_IO_DEPTH];
 	struct sample_test verify;
 	struct sample_test tput;
+	struct sample_test coherent;
 	struct dentry *dir;
 	char model[41];
 	char serial[21];
@@ -408,7 +423,7 @@ static __le64 *sample_prp_slot(struct sample_cmd *cmd, u32 per_page, u32 n)
  * sample_build_prps() - describe a mapped buffer to the controller
  * @ctrl:	controller
  * @cmd:	command slot; receives the list pages
- * @b:		mapped buffer
+ * @b:		mapped buffer, or part of a coherent one
  * @dptr:	PRP1 and PRP2 of the command
  *
  * PRP1 holds the first address, dword aligned.  Every further entry names a
@@ -482,7 +497,8 @@ bad:
  * sample_io_submit() - start a read or write of a mapped buffer
  * @ctrl:	controller
  * @slot:	free command slot; becomes the command identifier
- * @b:		mapped buffer, a whole number of blocks
+ * @b:		mapped buffer or part of a coherent one, a whole number of
+ *		blocks
  * @opcode:	nvme_cmd_read or nvme_cmd_write (nvme_cmd_flush for a test
  *		that needs a command which moves no data)
  * @lba:	first block
@@ -544,6 +560,45 @@ static int sample_io_reap(struct sample_ctrl *ctrl, u16 *slot, u16 *status)
 	*status = le16_to_cpu(cqe.status) >> 1;
 	sample_prp_free(ctrl, &ctrl->cmds[*slot]);
 	ctrl->cmds[*slot].busy = false;
+	return 0;
+}
+
+/**
+ * sample_io_once() - write or read a buffer with one command and wait for it
+ * @ctrl:	controller, with no command outstanding
+ * @b:		mapped buffer or part of a coherent one, at most
+ *		@ctrl->max_xfer bytes
+ * @write:	write it to the disk, else read into it
+ * @lba:	first block
+ * @nprp:	receives the PRP list pages the command took, if it was sent
+ * @res:	receives the reason on error
+ *
+ * Return: 0, -EIO for a failed command, or an error from sample_io_submit()
+ * or sample_io_reap().  Either way nothing is outstanding afterwards.
+ */
+static int sample_io_once(struct sample_ctrl *ctrl, struct sample_buf *b,
+			  bool write, u64 lba, u32 *nprp, char *res)
+{
+	const char *op = write ? "write" : "read";
+	u16 slot, status = 0;
+	int ret;
+
+	ret = sample_io_submit(ctrl, 0, b, write ? nvme_cmd_write : nvme_cmd_read,
+			       lba);
+	if (!ret) {
+		*nprp = ctrl->cmds[0].nprp;
+		ret = sample_io_reap(ctrl, &slot, &status);
+	}
+	if (ret) {
+		sample_say(res, "error: %s of %u B at LBA %llu not done (%d)\n",
+			   op, b->len, lba, ret);
+		return ret;
+	}
+	if (status) {
+		sample_say(res, "error: %s of %u B at LBA %llu: controller status %#x\n",
+			   op, b->len, lba, status);
+		return -EIO;
+	}
 	return 0;
 }
 
@@ -731,10 +786,11 @@ static u32 sample_word(u32 seed, u64 pos)
 }
 
 /**
- * sample_pattern() - fill a buffer with the test pattern, or check it
- * @b:		buffer
+ * sample_words() - fill memory with the test pattern, or check it
+ * @w:		the memory, virtually contiguous
+ * @len:	its length in bytes, a multiple of 4
  * @seed:	pattern seed
- * @pos:	disk byte position of the buffer's first byte
+ * @pos:	disk byte position of @w[0]
  * @check:	compare instead of fill
  * @res:	receives the first difference, when checking
  *
@@ -743,25 +799,37 @@ static u32 sample_word(u32 seed, u64 pos)
  *
  * Return: 0, or -EBADMSG if the data differs.
  */
+static int sample_words(u32 *w, u32 len, u32 seed, u64 pos, bool check,
+			char *res)
+{
+	u32 i, want;
+
+	for (i = 0; i < len / 4; i++, pos += 4) {
+		want = sample_word(seed, pos);
+		if (!check) {
+			w[i] = want;
+		} else if (w[i] != want) {
+			sample_say(res, "error: disk byte %llu reads %#x, not %#x\n",
+				   pos, w[i], want);
+			return -EBADMSG;
+		}
+	}
+	return 0;
+}
+
+/* sample_words() on each piece of a buffer in turn. */
 static int sample_pattern(struct sample_buf *b, u32 seed, u64 pos, bool check,
 			  char *res)
 {
 	struct scatterlist *sg;
-	unsigned int k, i;
-	u32 *w, want;
+	unsigned int k;
+	int ret;
 
 	for_each_sgtable_sg(&b->sgt, sg, k) {
-		w = sg_virt(sg);
-		for (i = 0; i < sg->length / 4; i++, pos += 4) {
-			want = sample_word(seed, pos);
-			if (!check) {
-				w[i] = want;
-			} else if (w[i] != want) {
-				sample_say(res, "error: disk byte %llu reads %#x, not %#x\n",
-					   pos, w[i], want);
-				return -EBADMSG;
-			}
-		}
+		ret = sample_words(sg_virt(sg), sg->length, seed, pos, check, res);
+		if (ret)
+			return ret;
+		pos += sg->length;
 	}
 	return 0;
 }
@@ -797,12 +865,11 @@ static int sample_verify_one(struct sample_ctrl *ctrl,
 			     const struct sample_args *a, u64 pos, u32 len,
 			     bool write, struct sample_stats *st, char *res)
 {
-	const char *op = write ? "write" : "read";
 	u64 lba = pos >> ctrl->lba_shift;
 	struct sample_buf b = { };
 	struct scatterlist *sg;
-	u16 slot, status = 0;
 	unsigned int k;
+	u32 nprp = 0;
 	int ret;
 
 	ret = sample_buf_alloc(&b, len, a->offset, a->segs);
@@ -819,7 +886,7 @@ static int sample_verify_one(struct sample_ctrl *ctrl,
 			     !a->no_iova);
 	if (ret) {
 		sample_say(res, "error: %s of %u B at LBA %llu: DMA mapping failed\n",
-			   op, len, lba);
+			   write ? "write" : "read", len, lba);
 		goto out;
 	}
 	st->cmds++;
@@ -827,23 +894,11 @@ static int sample_verify_one(struct sample_ctrl *ctrl,
 	st->linked += b.how == SAMPLE_MAP_IOVA;
 	st->sg = max(st->sg, b.sgt.orig_nents);
 	st->segs = max_t(u32, st->segs, b.how == SAMPLE_MAP_SG ? b.sgt.nents : 1);
-	ret = sample_io_submit(ctrl, 0, &b, write ? nvme_cmd_write : nvme_cmd_read,
-			       lba);
-	if (!ret) {
-		st->prp = max(st->prp, ctrl->cmds[0].nprp);
-		ret = sample_io_reap(ctrl, &slot, &status);
-	}
+	ret = sample_io_once(ctrl, &b, write, lba, &nprp, res);
+	st->prp = max(st->prp, nprp);
 	sample_buf_unmap(ctrl, &b);
-	if (ret)
-		sample_say(res, "error: %s of %u B at LBA %llu not done (%d)\n",
-			   op, len, lba, ret);
-	else if (status)
-		sample_say(res, "error: %s of %u B at LBA %llu: controller status %#x\n",
-			   op, len, lba, status);
-	else if (!write)
+	if (!ret && !write)
 		ret = sample_pattern(&b, a->pattern, pos, true, res);
-	if (!ret && status)
-		ret = -EIO;
 out:
 	sample_buf_free(&b);
 	return ret;
@@ -893,6 +948,97 @@ static int sample_verify(struct sample_ctrl *ctrl, const struct sample_args *a,
 		   "ok: %u x %u B at LBA %llu offset %u: %u commands (%u dma_map_page, %u dma_iova_link), per command up to %u sg entries, %u DMA segments, %u PRP list pages\n",
 		   a->blocks, a->bs, a->lba, a->offset, st.cmds, st.singles,
 		   st.linked, st.sg, st.segs, st.prp);
+	return 0;
+}
+
+/**
+ * sample_coherent_io() - move a coherent buffer to or from the disk
+ * @ctrl:	controller
+ * @dma:	the buffer's DMA address
+ * @len:	its length, a whole number of blocks
+ * @lba:	first block
+ * @write:	write the buffer to the disk, else read the disk into it
+ * @res:	receives the reason on error
+ *
+ * One command at a time, each for the next @ctrl->max_xfer bytes at most,
+ * given the buffer's own DMA address plus the offset: nothing is mapped or
+ * synced.  The doorbell's writel() orders the CPU's stores before the
+ * controller hears of a command, and sample_poll()'s dma_rmb() orders the
+ * CPU's loads after its completion; coherent memory needs nothing more.
+ *
+ * Return: the number of commands, or a negative error.
+ */
+static int sample_coherent_io(struct sample_ctrl *ctrl, dma_addr_t dma,
+			      u32 len, u64 lba, bool write, char *res)
+{
+	struct sample_buf part = { .how = SAMPLE_MAP_COHERENT };
+	u32 off, nprp;
+	int cmds = 0, ret;
+
+	for (off = 0; off < len; off += part.len, cmds++) {
+		part.dma = dma + off;
+		part.len = min(len - off, ctrl->max_xfer);
+		ret = sample_io_once(ctrl, &part, write,
+				     lba + (off >> ctrl->lba_shift), &nprp, res);
+		if (ret)
+			return ret;
+	}
+	return cmds;
+}
+
+/**
+ * sample_coherent() - write a coherent buffer to the disk and read it back
+ * @ctrl:	controller, locked
+ * @a:		request
+ * @res:	receives the result
+ *
+ * The buffer is filled with the pattern, written from @a->lba, poisoned,
+ * read back into itself and compared.  The CPU and the controller share it
+ * throughout.  Beyond the page allocator's largest block (4 MiB) it needs
+ * a contiguous area on the direct path; behind an IOMMU it may be made of
+ * scattered pages, which the controller sees in one IOVA range.
+ *
+ * Return: 0 or a negative error.
+ */
+static int sample_coherent(struct sample_ctrl *ctrl,
+			   const struct sample_args *a, char *res)
+{
+	struct device *dev = &ctrl->pdev->dev;
+	u32 lbs = 1U << ctrl->lba_shift;
+	u64 pos = a->lba << ctrl->lba_shift;
+	dma_addr_t dma;
+	int cmds, ret;
+	u32 *buf;
+
+	if (!a->bs || a->bs % lbs || a->bs > SAMPLE_MAX_BYTES ||
+	    a->blocks != 1 || a->offset || a->segs != 1 || a->fault) {
+		sample_say(res,
+			   "invalid: bs must be blocks of %u up to %u; no blocks, offset, segs or fault\n",
+			   lbs, (u32)SAMPLE_MAX_BYTES);
+		return -EINVAL;
+	}
+	buf = dma_alloc_coherent(dev, a->bs, &dma, GFP_KERNEL);
+	if (!buf) {
+		sample_say(res, "error: dma_alloc_coherent of %u B failed\n",
+			   a->bs);
+		return -ENOMEM;
+	}
+	sample_words(buf, a->bs, a->pattern, pos, false, NULL);
+	cmds = sample_coherent_io(ctrl, dma, a->bs, a->lba, true, res);
+	if (cmds > 0) {
+		memset(buf, SAMPLE_POISON & 0xff, a->bs);
+		cmds = sample_coherent_io(ctrl, dma, a->bs, a->lba, false, res);
+	}
+	ret = cmds < 0 ? cmds : sample_words(buf, a->bs, a->pattern, pos,
+					     true, res);
+	/* Nothing is outstanding, or the controller is disabled. */
+	dma_free_coherent(dev, a->bs, buf, dma);
+	if (ret)
+		return ret;
+	ctrl->verified += a->bs;
+	sample_say(res,
+		   "ok: coherent %u B at dma %pad: written from LBA %llu and read back in %d commands each way\n",
+		   a->bs, &dma, a->lba, cmds);
 	return 0;
 }
 
@@ -1541,11 +1687,14 @@ static int sample_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	}
 	ctrl->verify = (struct sample_test){ .ctrl = ctrl, .run = sample_verify };
 	ctrl->tput = (struct sample_test){ .ctrl = ctrl, .run = sample_throughput };
+	ctrl->coherent = (struct sample_test){ .ctrl = ctrl, .run = sample_coherent };
 	ctrl->dir = debugfs_create_dir(pci_name(pdev), sample_root);
 	debugfs_create_file("info", 0444, ctrl->dir, ctrl, &sample_info_fops);
 	debugfs_create_file("verify", 0600, ctrl->dir, &ctrl->verify,
 			    &sample_test_fops);
 	debugfs_create_file("throughput", 0600, ctrl->dir, &ctrl->tput,
+			    &sample_test_fops);
+	debugfs_create_file("coherent", 0600, ctrl->dir, &ctrl->coherent,
 			    &sample_test_fops);
 	dev_info(&pdev->dev, "%s (%s): %llu blocks of %u B, %u KiB per command, polled\n",
 		 ctrl->model, ctrl->serial, ctrl->blocks, 1U << ctrl->lba_shift,

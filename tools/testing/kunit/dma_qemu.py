@@ -25,7 +25,10 @@ CONFIG_PCI_MSI=y''',
 	# devices, which no IOMMU translates for.
 	# init_on_free=1: memory used after it was freed reads as zeroes, so
 	# such a bug fails a test instead of passing by luck.
-	kernel_command_line='console=ttyS0 intel_iommu=on iommu.strict=1 init_on_free=1',
+	# The cma options give kernel/dma/contiguous_kunit.c its areas: a
+	# default one, and two on node 0.
+	kernel_command_line='console=ttyS0 intel_iommu=on iommu.strict=1 init_on_free=1 '
+			    'cma=32M cma_pernuma=16M numa_cma=0:8M',
 	# An edu device gives suites that want one a real PCI function to map
 	# for, behind QEMU's Intel IOMMU (interrupt remapping on, as the boot
 	# matrix has it). An ivshmem device's 4 MiB BAR is the peer-to-peer
